@@ -17,6 +17,8 @@ export type CelTwin = (self: unknown) => boolean;
 
 interface RuleWithTwin extends CelRule {
   twin: CelTwin;
+  /** Where offline validation reports a failure, below the rule's node, when the CRD cannot say it (fieldPath). */
+  reportAt?: string[];
 }
 
 const record = (value: unknown): Record<string, unknown> =>
@@ -64,6 +66,7 @@ const rules = {
   scheduleNameLength: {
     rule: `size(self.metadata.name) <= ${MAX_SCHEDULE_NAME_LENGTH}`,
     message: `metadata.name must be at most ${MAX_SCHEDULE_NAME_LENGTH} characters: run and Job names append a timestamp`,
+    reportAt: ['metadata', 'name'],
     reason: 'FieldValueInvalid',
     twin: (self) => {
       const name = record(record(self).metadata).name;
@@ -82,8 +85,21 @@ export type CelRuleName = keyof typeof rules;
 
 /** The rules as they go into the CRDs (no twin). */
 export const CEL_RULES = Object.fromEntries(
-  Object.entries(rules).map(([name, { twin: _twin, ...rule }]) => [name, rule]),
+  Object.entries(rules).map(([name, rule]) => [name, crdRule(rule)]),
 ) as Record<CelRuleName, CelRule>;
+
+function crdRule(rule: RuleWithTwin): CelRule {
+  const { twin: _twin, reportAt: _reportAt, ...crd } = rule;
+  return crd;
+}
+
+const byRuleText = new Map<string, RuleWithTwin>(Object.values(rules).map((r) => [r.rule, r]));
+
+/** Path segments below the rule's node where a failure is reported offline. */
+export function celRuleReportPath(rule: CelRule): string[] {
+  const full = byRuleText.get(rule.rule);
+  return full?.reportAt ?? rule.fieldPath?.slice(1).split('.') ?? [];
+}
 
 const twinsByRule = new Map<string, CelTwin>(Object.values(rules).map((r) => [r.rule, r.twin]));
 

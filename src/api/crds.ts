@@ -1,15 +1,8 @@
 // Builds the two CustomResourceDefinitions from schema.ts. Pure: scripts/gen-crds.ts writes the result to
 // crds/, and crds.test.ts fails when the files there differ from what this returns.
 import { stringify } from 'yaml';
-import { scanRunSchema, scanScheduleSchema, type SchemaNode } from './schema.ts';
-import {
-  GROUP,
-  SCAN_RUN_KIND,
-  SCAN_RUN_PLURAL,
-  SCAN_SCHEDULE_KIND,
-  SCAN_SCHEDULE_PLURAL,
-  VERSION,
-} from './types.ts';
+import { type SchemaNode, scanRunSchema, scanScheduleSchema } from './schema.ts';
+import { GROUP, SCAN_RUN_KIND, SCAN_RUN_PLURAL, SCAN_SCHEDULE_KIND, SCAN_SCHEDULE_PLURAL, VERSION } from './types.ts';
 
 interface PrinterColumn {
   name: string;
@@ -76,14 +69,30 @@ export const scanScheduleCrd: CustomResourceDefinition = crd({
   schema: scanScheduleSchema,
   columns: [
     { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule', description: 'Cron expression.' },
-    { name: 'Interval', type: 'string', jsonPath: '.spec.interval', description: 'Interval after the last run.', priority: 1 },
+    {
+      name: 'Interval',
+      type: 'string',
+      jsonPath: '.spec.interval',
+      description: 'Interval after the last run.',
+      priority: 1,
+    },
     { name: 'Timezone', type: 'string', jsonPath: '.spec.timezone', description: 'Time zone of the cron fields.' },
     { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend', description: 'Whether new runs are stopped.' },
     { name: 'Active', type: 'integer', jsonPath: '.status.active', description: 'Runs not finished yet.' },
-    { name: 'Last Schedule', type: 'date', jsonPath: '.status.lastScheduleTime', description: 'Nominal time of the last scheduled run.' },
+    {
+      name: 'Last Schedule',
+      type: 'date',
+      jsonPath: '.status.lastScheduleTime',
+      description: 'Nominal time of the last scheduled run.',
+    },
     // A date column prints a future time as <invalid>, so the next run is shown as a timestamp.
     { name: 'Next', type: 'string', jsonPath: '.status.nextScheduleTime', description: 'Next due time (UTC).' },
-    { name: 'Last Result', type: 'string', jsonPath: '.status.lastRun.phase', description: 'Phase of the last finished run.' },
+    {
+      name: 'Last Result',
+      type: 'string',
+      jsonPath: '.status.lastRun.phase',
+      description: 'Phase of the last finished run.',
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
   ],
 });

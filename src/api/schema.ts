@@ -1,6 +1,8 @@
 // The ONE schema of the API. scripts/gen-crds.ts writes it into crds/*.yaml as the CRDs' openAPIV3Schema,
 // and validate.ts compiles the very same objects with ajv (adding only what kubectl's strict field
 // validation does: unknown fields are errors). Every field has a description so `kubectl explain` teaches it.
+
+import { CEL_RULES, type CelRule } from './cel-rules.ts';
 import {
   DEFAULT_BACKOFF_LIMIT,
   DEFAULT_CONCURRENCY_POLICY,
@@ -11,14 +13,7 @@ import {
   DEFAULT_TIMEZONE,
   DEFAULT_TTL_SECONDS_AFTER_FINISHED,
 } from './defaults.ts';
-import { CEL_RULES, type CelRule } from './cel-rules.ts';
-import {
-  BACKEND_TYPES,
-  CONCURRENCY_POLICIES,
-  PROFILES,
-  RUN_PHASES,
-  SEVERITIES,
-} from './types.ts';
+import { BACKEND_TYPES, CONCURRENCY_POLICIES, PROFILES, RUN_PHASES, SEVERITIES } from './types.ts';
 
 /** The subset of Kubernetes' JSONSchemaProps this API uses. */
 export interface SchemaNode {
@@ -119,7 +114,10 @@ export const jobTemplateSchema: SchemaNode = obj(
       {
         repo: str('Path of one repository to scan (jmo scan --repo).'),
         repos_dir: str('Directory whose immediate subdirectories are repositories to scan (--repos-dir).'),
-        images: list('Container images to scan, e.g. nginx:1.27 (--image, repeated).', str('A container image reference.')),
+        images: list(
+          'Container images to scan, e.g. nginx:1.27 (--image, repeated).',
+          str('A container image reference.'),
+        ),
         urls: list('Web applications or APIs to scan (--url, repeated).', str('A URL.', { pattern: '^https?://' })),
         k8s_context: str('kubeconfig context of a cluster to scan (--k8s-context).'),
         k8s_namespace: str('Namespace to limit the cluster scan to (--k8s-namespace).'),
@@ -213,7 +211,12 @@ const condition = obj(
   {
     type: str('Condition type, e.g. Ready, Stalled, Reconciling, Suspended, LastRunSucceeded.', { maxLength: 316 }),
     status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
-    observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'Generation the condition is for.' },
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 0,
+      description: 'Generation the condition is for.',
+    },
     lastTransitionTime: time('When the status last changed.'),
     reason: str('CamelCase reason for the condition’s last transition.', { maxLength: 1024 }),
     message: str('Human-readable details.', { maxLength: 32768 }),
@@ -346,7 +349,9 @@ const scanRunSpec = obj(
 
 const scanRunStatus = obj('Observed state of the run, written by the controller.', {
   phase,
-  reason: str('Why the run is in its phase: Completed, FindingsAboveThreshold, ScanFailed, DeadlineExceeded, Replaced, …'),
+  reason: str(
+    'Why the run is in its phase: Completed, FindingsAboveThreshold, ScanFailed, DeadlineExceeded, Replaced, …',
+  ),
   message: str('Human-readable details.'),
   jobName: str('Name of the Job that executes the run.'),
   startTime: time('When the scan started.'),
@@ -375,4 +380,3 @@ export const scanRunSchema: SchemaNode = root(
   scanRunStatus,
   {},
 );
-

@@ -1,0 +1,106 @@
+// scanschedule next FILE: when each schedule in a file will run, in its zone and in UTC.
+import cronstrue from 'cronstrue';
+import { SCAN_SCHEDULE_KIND, type ScanSchedule } from '../api/types.ts';
+import { parseYamlDocuments } from '../api/yaml-documents.ts';
+import { checkManifests } from '../core/check-manifests.ts';
+import { previewSchedule, type SchedulePreview } from '../core/preview.ts';
+import { readInputs } from './input-files.ts';
+import { UsageError } from './usage-error.ts';
+import { type CommandOutput, formatFinding } from './validate.ts';
+
+export interface NextOptions {
+  count: string;
+  from?: string;
+  output: 'text' | 'json';
+}
+
+export function runNext(file: string, options: NextOptions, stdin: () => string, now: Date): CommandOutput {
+  const count = Number(options.count);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) {
+    throw new UsageError(`--count ${options.count}: give a whole number from 1 to 1000`);
+  }
+  const from = options.from === undefined ? now : new Date(options.from);
+  if (Number.isNaN(from.getTime()))
+    throw new UsageError(`--from ${options.from}: not a time; use RFC 3339, e.g. 2026-03-28T00:00:00Z`);
+
+  const sources = readInputs([file], stdin);
+  // The same checks as validate: a preview of a schedule the controller would reject would be a lie.
+  const checked = checkManifests(sources, { strict: false, defaultNamespace: 'default' });
+  const errors = checked.findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    return { stdout: '', stderr: `${errors.map(formatFinding).join('\n')}\n`, exitCode: 1 };
+  }
+  const schedules = sources.flatMap((source) =>
+    parseYamlDocuments(source.text)
+      .map((doc) => doc.value as ScanSchedule | null | undefined)
+      .filter((value): value is ScanSchedule => value?.kind === SCAN_SCHEDULE_KIND),
+  );
+  if (schedules.length === 0) throw new UsageError(`${file}: no ScanSchedule in it`);
+  const previews = schedules.map((schedule) => previewSchedule(schedule, { from, count }));
+  if (options.output === 'json') {
+    return { stdout: `${JSON.stringify(previews.map(toJson), null, 2)}\n`, stderr: '', exitCode: 0 };
+  }
+  return { stdout: `${previews.map(renderPreview).join('\n')}`, stderr: '', exitCode: 0 };
+}
+
+function toJson(preview: SchedulePreview) {
+  return {
+    ...preview,
+    description: describeTiming(preview),
+    runs: preview.runs.map((run) => ({
+      time: run.at.toISOString(),
+      local: formatInZone(run.at, preview.timezone),
+      movedByGap: run.movedByGap,
+    })),
+  };
+}
+
+/** cronstrue says in words what a cron expression means; intervals and @every are already words. */
+export function describeTiming(preview: Pick<SchedulePreview, 'effectiveSchedule' | 'kind'>): string {
+  if (preview.kind === 'interval') return `${preview.effectiveSchedule} after the previous run completed`;
+  if (preview.effectiveSchedule.startsWith('@every ')) return `every ${preview.effectiveSchedule.slice(7)}`;
+  return cronstrue.toString(preview.effectiveSchedule, { use24HourTimeFormat: true });
+}
+
+function renderPreview(preview: SchedulePreview): string {
+  const lines = [`ScanSchedule ${preview.namespace}/${preview.name}`];
+  const shown =
+    preview.effectiveSchedule === preview.schedule
+      ? preview.schedule
+      : `${preview.schedule} (effective: ${preview.effectiveSchedule})`;
+  lines.push(`  ${preview.kind === 'interval' ? 'interval' : 'schedule'}  ${shown} in ${preview.timezone}`);
+  lines.push(`  meaning   ${describeTiming(preview)}`);
+  for (const note of preview.notes) lines.push(`  note      ${note}`);
+  const width = Math.max(...preview.runs.map((run) => formatInZone(run.at, preview.timezone).length), 0);
+  for (const run of preview.runs) {
+    const local = formatInZone(run.at, preview.timezone).padEnd(width);
+    const moved = run.movedByGap ? '  moved: its wall-clock time does not exist that day (daylight-saving gap)' : '';
+    lines.push(`    ${local}  ${run.at.toISOString().replace(/\.\d{3}Z$/, 'Z')}${moved}`);
+  }
+  if (preview.runs.length === 0) lines.push('    (never runs)');
+  return `${lines.join('\n')}\n`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "Mon 2027-03-29 03:00 CEST": the wall clock a person in that zone reads. */
+export function formatInZone(at: Date, timeZone: string): string {
+  let format = formatters.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
