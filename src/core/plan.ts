@@ -1,0 +1,454 @@
+// planSchedule (DESIGN.md §4.5, §4.6): what one reconcile of a ScanSchedule must do, decided from the
+// schedule, its runs and `now` alone. It follows Kubernetes' CronJob controller (syncCronJob) step by step,
+// with the differences listed in plan.test.ts. Pure: no I/O, no timers, no Date.now().
+import { withDefaults } from '../api/defaults.ts';
+import type { Problem } from '../api/problem.ts';
+import {
+  ANNOTATION_RUN_NOW,
+  type LastRun,
+  type ScanRun,
+  type ScanSchedule,
+  type ScanScheduleStatus,
+} from '../api/types.ts';
+import { type Cadence, cronCadence, periodicCadence } from '../schedule/cadence.ts';
+import { dueTimesWithDeadline } from '../schedule/due-time.ts';
+import { formatInZone, formatUtc, parseTimeMs } from '../schedule/rfc3339.ts';
+import { compileTiming, type Timing } from '../schedule/timing.ts';
+import { type DesiredCondition, withTransitionTimes } from './conditions.ts';
+import { runsBeyondLimit } from './history.ts';
+import { newRun } from './new-run.ts';
+import { completedAtMs, type OwnedRuns, ownedRuns } from './owned-runs.ts';
+import { Reason, type StalledReason } from './reasons.ts';
+import { manualRunName, scheduledRunName } from './run-names.ts';
+import { planningProblems } from './spec-problems.ts';
+
+export interface PlanEvent {
+  type: 'Normal' | 'Warning';
+  reason: Reason;
+  message: string;
+}
+
+/** What one reconcile must do. The caller applies it: creates, cancels, deletes, writes status once, emits events. */
+export interface Plan {
+  /** 0..1 scheduled run, plus a manual run for a new jmo.security/run-now token. Create; AlreadyExists is success. */
+  create: ScanRun[];
+  /** Active runs to cancel (concurrencyPolicy Replace): phase Cancelled, reason Replaced, Job deleted. */
+  cancel: string[];
+  /** Finished runs beyond the history limits. */
+  delete: string[];
+  /** The whole desired status, as it will be once the plan is applied. */
+  status: ScanScheduleStatus;
+  events: PlanEvent[];
+  /** Reconcile again after this long (next due time + 100 ms); null when only a change can make anything due. */
+  requeueAfterMs: number | null;
+}
+
+export interface PlanInput {
+  schedule: ScanSchedule;
+  /** The runs in the schedule's namespace; those the schedule does not own are ignored. */
+  runs: readonly ScanRun[];
+  now: Date;
+}
+
+/** Kubernetes requeues 100 ms after the due time, so that a slightly fast clock still finds the time due. */
+export const REQUEUE_DELAY_MS = 100;
+
+const isWholeNonNegative = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+const maxOf = (...values: (number | undefined)[]): number | undefined => {
+  const defined = values.filter((value): value is number => value !== undefined);
+  return defined.length === 0 ? undefined : Math.max(...defined);
+};
+
+/** Decides what one reconcile should do. */
+export function planSchedule(input: PlanInput): Plan {
+  const { schedule, now } = input;
+  const nowMs = now.getTime();
+  const spec = withDefaults(schedule.spec);
+  const name = schedule.metadata.name ?? '';
+  const previous = schedule.status ?? {};
+  const generation = schedule.metadata.generation;
+  const runs = ownedRuns(schedule, input.runs);
+
+  // History is cleaned on every reconcile, whatever else happens (suspended, invalid, external backend).
+  // A limit that is not a whole number deletes nothing: a typo must never empty the history.
+  const successLimit = isWholeNonNegative(spec.successfulJobsHistoryLimit)
+    ? spec.successfulJobsHistoryLimit
+    : Number.POSITIVE_INFINITY;
+  const failedLimit = isWholeNonNegative(spec.failedJobsHistoryLimit)
+    ? spec.failedJobsHistoryLimit
+    : Number.POSITIVE_INFINITY;
+  const deletedSucceeded = runsBeyondLimit(runs.succeeded, successLimit);
+  const deletedFailed = runsBeyondLimit(runs.failed, failedLimit);
+
+  const observed: Observed = {
+    schedule,
+    runs,
+    now,
+    generation,
+    previous,
+    deleted: [...deletedSucceeded, ...deletedFailed].map((run) => run.metadata.name ?? ''),
+    succeeded: runs.succeeded.length - deletedSucceeded.length,
+    failed: runs.failed.length - deletedFailed.length,
+    lastRun: latestFinishedRun(runs, previous.lastRun),
+    lastSuccessfulMs: maxOf(
+      parseTimeMs(previous.lastSuccessfulTime),
+      ...runs.succeeded.map((run) => parseTimeMs(run.status?.completionTime)),
+    ),
+  };
+
+  const compiled = compileTiming(spec, { namespace: schedule.metadata.namespace, name });
+  const problems = [...compiled.problems, ...planningProblems(schedule.spec)];
+  if (compiled.timing === undefined || problems.length > 0) return invalidSpecPlan(observed, problems);
+
+  const timing = compiled.timing;
+  const backendType = spec.backend?.type ?? 'kubernetes';
+  if (backendType !== 'kubernetes') {
+    // Another system runs these scans (exported by `scanschedule export`); the controller only reports.
+    return assemble(observed, {
+      timing,
+      create: [],
+      cancel: [],
+      events: [],
+      nextMs: null,
+      ready: {
+        reason: Reason.ExternalBackend,
+        message: `backend ${backendType} runs this schedule outside the cluster; the controller creates no runs`,
+      },
+    });
+  }
+
+  const create: ScanRun[] = [];
+  const events: PlanEvent[] = [];
+  const takenNames = new Set(input.runs.map((run) => run.metadata.name));
+  let lastHandledRunNow = previous.lastHandledRunNow;
+
+  // A manual run is an explicit request, so like `kubectl create job --from=cronjob/...` it always runs:
+  // while suspended, and whatever the concurrency policy. Scheduled runs still see it as active (Forbid).
+  const token = schedule.metadata.annotations?.[ANNOTATION_RUN_NOW];
+  if (token !== undefined && token !== '' && token !== previous.lastHandledRunNow) {
+    const runName = manualRunName(name, token);
+    if (!takenNames.has(runName)) {
+      create.push(newRun(schedule, { name: runName, scheduledMs: nowMs, trigger: 'manual', timezone: spec.timezone }));
+      takenNames.add(runName);
+      events.push({
+        type: 'Normal',
+        reason: Reason.ManualRunCreated,
+        message: `Created manual run ${runName} for ${ANNOTATION_RUN_NOW}: ${token}`,
+      });
+    }
+    lastHandledRunNow = token;
+  }
+
+  const decision = planScheduledRun({
+    schedule,
+    timing,
+    runs,
+    nowMs,
+    takenNames,
+    manualRunCreated: create.length > 0,
+    lastScheduleMs: maxOf(
+      parseTimeMs(previous.lastScheduleTime),
+      // Recovers a lost or stale status: a scheduled run that exists was scheduled, whatever status says.
+      ...runs.all.filter((run) => run.spec?.trigger === 'schedule').map((run) => parseTimeMs(run.spec.scheduledTime)),
+    ),
+    lastMissedMs: parseTimeMs(previous.lastMissedTime),
+    lastCompletionMs: maxOf(
+      parseTimeMs(previous.lastRun?.completionTime),
+      ...[...runs.succeeded, ...runs.failed].map(completedAtMs),
+    ),
+  });
+
+  return assemble(observed, {
+    timing,
+    create: [...create, ...decision.create],
+    cancel: decision.cancel,
+    events: [...events, ...decision.events],
+    nextMs: decision.nextMs,
+    lastScheduleMs: decision.lastScheduleMs,
+    lastMissedMs: decision.lastMissedMs,
+    lastHandledRunNow,
+    ready: spec.suspend
+      ? { reason: Reason.Suspended, message: 'spec.suspend is true: no scheduled runs are created' }
+      : { reason: Reason.Scheduled, message: readyMessage(timing, decision.nextMs) },
+  });
+}
+
+function readyMessage(timing: Timing, nextMs: number | null): string {
+  if (nextMs !== null) return `next run at ${formatInZone(nextMs, timing.timezone)}`;
+  if (timing.kind === 'interval') return `the next run starts ${timing.effective} after the active run completes`;
+  return 'the schedule has no future run';
+}
+
+interface ScheduledRunContext {
+  schedule: ScanSchedule;
+  timing: Timing;
+  runs: OwnedRuns;
+  nowMs: number;
+  takenNames: ReadonlySet<string | undefined>;
+  manualRunCreated: boolean;
+  lastScheduleMs: number | undefined;
+  lastMissedMs: number | undefined;
+  lastCompletionMs: number | undefined;
+}
+
+interface ScheduledRunDecision {
+  create: ScanRun[];
+  cancel: string[];
+  events: PlanEvent[];
+  nextMs: number | null;
+  lastScheduleMs: number | undefined;
+  lastMissedMs: number | undefined;
+}
+
+const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
+/** The scheduled part of a reconcile: which due time (if any) starts, which are missed, when to look again. */
+function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
+  const { schedule, timing, runs, nowMs, lastScheduleMs, lastMissedMs } = context;
+  const spec = withDefaults(schedule.spec);
+  const name = schedule.metadata.name ?? '';
+  const createdMs = parseTimeMs(schedule.metadata.creationTimestamp) ?? nowMs;
+  const busy = runs.active.length > 0 || context.manualRunCreated;
+  const decision: ScheduledRunDecision = {
+    create: [],
+    cancel: [],
+    events: [],
+    nextMs: null,
+    lastScheduleMs,
+    lastMissedMs,
+  };
+
+  let cadence: Cadence;
+  if (timing.kind === 'cron') {
+    cadence = cronCadence(timing.cron);
+  } else if (timing.kind === 'every') {
+    // Like Kubernetes' @every: counted from the last scheduled time, else from creation.
+    cadence = periodicCadence(wholeSecond(lastScheduleMs ?? createdMs), timing.periodMs);
+  } else {
+    // An interval counts from the end of the previous run, so nothing is due while a run is active; that
+    // run's completion brings the schedule back to the queue. The anchor is the latest of creation, the
+    // last scheduled time (a run deleted before it completed) and the last completion.
+    if (busy) return decision;
+    const anchorMs = maxOf(createdMs, lastScheduleMs, context.lastCompletionMs) ?? createdMs;
+    cadence = periodicCadence(wholeSecond(anchorMs), timing.periodMs);
+  }
+
+  if (spec.suspend) return { ...decision, nextMs: cadence.next(nowMs) };
+
+  // Times up to the last scheduled time were met, and times up to the last reported miss stay missed
+  // (so a longer deadline set later does not resurrect them).
+  const earliestMs = Math.max(lastScheduleMs ?? createdMs, lastMissedMs ?? Number.NEGATIVE_INFINITY);
+  const deadlineMs = spec.startingDeadlineSeconds === undefined ? undefined : spec.startingDeadlineSeconds * 1000;
+  const due = dueTimesWithDeadline(cadence, { earliestMs, nowMs, deadlineMs });
+  decision.nextMs = due.next;
+  const zone = timing.timezone;
+
+  if (due.missed !== null) {
+    const { latest, count } = due.missed;
+    const earlier = count > 1 ? ` (${count > 100 ? 'over 100' : count} scheduled times missed in all)` : '';
+    decision.events.push({
+      type: 'Warning',
+      reason: Reason.MissedSchedule,
+      message: `Missed the run scheduled for ${formatInZone(latest, zone)}: it could not start within startingDeadlineSeconds (${spec.startingDeadlineSeconds}s)${earlier}`,
+    });
+    decision.lastMissedMs = latest;
+  }
+
+  const dueMs = due.runnable.mostRecent;
+  if (dueMs === null) return decision;
+  const runName = scheduledRunName(name, dueMs);
+  if (context.takenNames.has(runName)) {
+    // Created by an earlier reconcile whose status write was lost: the time is met.
+    decision.lastScheduleMs = maxOf(lastScheduleMs, dueMs);
+    return decision;
+  }
+  if (due.runnable.tooMany) {
+    decision.events.push({
+      type: 'Warning',
+      reason: Reason.TooManyMissedTimes,
+      message: `More than 100 scheduled times were missed; starting only the latest (${formatInZone(dueMs, zone)}). Set or decrease spec.startingDeadlineSeconds or check clock skew`,
+    });
+  }
+  const activeNames = runs.active.map((run) => run.metadata.name ?? '');
+  if (spec.concurrencyPolicy === 'Forbid' && busy) {
+    const blocking = context.manualRunCreated ? [...activeNames, 'the manual run created now'] : activeNames;
+    decision.events.push({
+      type: 'Normal',
+      reason: Reason.RunAlreadyActive,
+      message: `Not starting the run scheduled for ${formatInZone(dueMs, zone)}: ${blocking.join(', ')} still active and concurrencyPolicy is Forbid; it starts when ${blocking.length === 1 ? 'that run ends' : 'they end'}${deadlineMs === undefined ? '' : ', if still within startingDeadlineSeconds'}`,
+    });
+    return decision;
+  }
+  if (spec.concurrencyPolicy === 'Replace' && activeNames.length > 0) {
+    decision.cancel = activeNames;
+    decision.events.push({
+      type: 'Normal',
+      reason: Reason.RunReplaced,
+      message: `Cancelling ${activeNames.join(', ')} to start ${runName} (concurrencyPolicy Replace)`,
+    });
+  }
+  decision.create.push(newRun(schedule, { name: runName, scheduledMs: dueMs, trigger: 'schedule', timezone: zone }));
+  decision.events.push({
+    type: 'Normal',
+    reason: Reason.RunCreated,
+    message: `Created run ${runName} for ${formatInZone(dueMs, zone)}`,
+  });
+  decision.lastScheduleMs = dueMs;
+  // The new run is active now, so an interval has no next time until it completes.
+  if (timing.kind === 'interval') decision.nextMs = null;
+  return decision;
+}
+
+/** The most recently completed run: the retained one that finished last, or the one status remembers if later. */
+function latestFinishedRun(runs: OwnedRuns, previous: LastRun | undefined): LastRun | undefined {
+  let best: ScanRun | undefined;
+  let bestMs = Number.NEGATIVE_INFINITY;
+  for (const run of [...runs.succeeded, ...runs.failed]) {
+    const ms = completedAtMs(run) ?? Number.NEGATIVE_INFINITY;
+    if (
+      best === undefined ||
+      ms > bestMs ||
+      (ms === bestMs && (run.metadata.name ?? '') > (best.metadata.name ?? ''))
+    ) {
+      best = run;
+      bestMs = ms;
+    }
+  }
+  if (best === undefined) return previous;
+  const previousMs = parseTimeMs(previous?.completionTime);
+  if (previous !== undefined && previousMs !== undefined && previousMs > bestMs) return previous;
+  const status = best.status ?? {};
+  return dropUndefined({
+    name: best.metadata.name ?? '',
+    phase: status.phase ?? 'Failed',
+    reason: status.reason,
+    completionTime: status.completionTime,
+    findings: status.findings,
+  });
+}
+
+/** What a plan needs from the observed objects, whatever it decides. */
+interface Observed {
+  schedule: ScanSchedule;
+  runs: OwnedRuns;
+  now: Date;
+  generation: number | undefined;
+  previous: ScanScheduleStatus;
+  deleted: string[];
+  succeeded: number;
+  failed: number;
+  lastRun: LastRun | undefined;
+  lastSuccessfulMs: number | undefined;
+}
+
+/**
+ * An invalid spec gets no runs and no requeue: only an edit can fix it, and the edit brings it back to the
+ * queue (a new generation). One Warning Event announces it; a re-reconcile of the same generation finds the
+ * condition already in place and stays quiet, so a broken schedule cannot flood the Events.
+ */
+function invalidSpecPlan(observed: Observed, problems: readonly Problem[]): Plan {
+  const hasProblemAt = (path: string): boolean => problems.some((problem) => problem.path === path);
+  const reason: StalledReason = hasProblemAt('spec.schedule')
+    ? Reason.InvalidSchedule
+    : hasProblemAt('spec.timezone')
+      ? Reason.UnknownTimeZone
+      : Reason.InvalidSpec;
+  const message = problems.map((p) => `${p.message}. ${p.fix}`.trim()).join(' ');
+  const ready = observed.previous.conditions?.find((condition) => condition.type === 'Ready');
+  const alreadyReported =
+    ready !== undefined &&
+    ready.status === 'False' &&
+    ready.reason === reason &&
+    ready.observedGeneration === observed.generation;
+  return assemble(observed, {
+    timing: undefined,
+    create: [],
+    cancel: [],
+    events: alreadyReported ? [] : [{ type: 'Warning', reason, message }],
+    nextMs: null,
+    ready: { reason, message, stalled: true },
+  });
+}
+
+interface Decided {
+  timing: Timing | undefined;
+  create: ScanRun[];
+  cancel: string[];
+  events: PlanEvent[];
+  nextMs: number | null;
+  lastScheduleMs?: number | undefined;
+  lastMissedMs?: number | undefined;
+  lastHandledRunNow?: string | undefined;
+  ready: { reason: Reason; message: string; stalled?: boolean };
+}
+
+function assemble(observed: Observed, decided: Decided): Plan {
+  const { previous, schedule, now, generation } = observed;
+  const cancelled = new Set(decided.cancel);
+  const activeRuns = [
+    ...observed.runs.active.map((run) => run.metadata.name ?? '').filter((name) => !cancelled.has(name)),
+    ...decided.create.map((run) => run.metadata.name ?? ''),
+  ].sort();
+  const suspended = schedule.spec.suspend === true;
+  const { ready, timing } = decided;
+  const desired: DesiredCondition[] = [
+    { type: 'Ready', status: ready.stalled === true ? 'False' : 'True', reason: ready.reason, message: ready.message },
+    {
+      type: 'Stalled',
+      status: ready.stalled === true ? 'True' : 'False',
+      reason: ready.reason,
+      message: ready.stalled === true ? ready.message : 'the spec can be scheduled',
+    },
+    {
+      type: 'Reconciling',
+      status: 'False',
+      reason: Reason.Reconciled,
+      message: generation === undefined ? 'the spec was processed' : `generation ${generation} was processed`,
+    },
+    suspended
+      ? { type: 'Suspended', status: 'True', reason: Reason.Suspended, message: 'spec.suspend is true' }
+      : { type: 'Suspended', status: 'False', reason: Reason.NotSuspended, message: 'spec.suspend is false' },
+  ];
+  const { lastRun } = observed;
+  if (lastRun !== undefined) {
+    const succeeded = lastRun.phase === 'Succeeded';
+    desired.push({
+      type: 'LastRunSucceeded',
+      status: succeeded ? 'True' : 'False',
+      reason: lastRun.reason ?? lastRun.phase,
+      message: `run ${lastRun.name} ${lastRun.phase.toLowerCase()}${lastRun.findings === undefined ? '' : ` with ${lastRun.findings.total} findings (${lastRun.findings.critical} critical, ${lastRun.findings.high} high)`}`,
+    });
+  }
+  const lastScheduleMs = decided.lastScheduleMs ?? parseTimeMs(previous.lastScheduleTime);
+  const lastMissedMs = decided.lastMissedMs ?? parseTimeMs(previous.lastMissedTime);
+  const status: ScanScheduleStatus = dropUndefined({
+    observedGeneration: generation,
+    conditions: withTransitionTimes(desired, previous.conditions, { now, generation }),
+    nextScheduleTime: decided.nextMs === null ? undefined : formatUtc(decided.nextMs),
+    lastScheduleTime: lastScheduleMs === undefined ? undefined : formatUtc(lastScheduleMs),
+    lastSuccessfulTime: observed.lastSuccessfulMs === undefined ? undefined : formatUtc(observed.lastSuccessfulMs),
+    lastMissedTime: lastMissedMs === undefined ? undefined : formatUtc(lastMissedMs),
+    active: activeRuns.length,
+    activeRuns,
+    succeeded: observed.succeeded,
+    failed: observed.failed,
+    lastRun,
+    effectiveSchedule: timing?.effective,
+    lastHandledRunNow: decided.lastHandledRunNow ?? previous.lastHandledRunNow,
+  });
+  return {
+    create: decided.create,
+    cancel: decided.cancel,
+    delete: observed.deleted,
+    status,
+    events: decided.events,
+    requeueAfterMs: decided.nextMs === null ? null : Math.max(0, decided.nextMs - now.getTime()) + REQUEUE_DELAY_MS,
+  };
+}
+
+/** The object without its undefined properties, so that status compares equal to what the API server returns. */
+function dropUndefined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}

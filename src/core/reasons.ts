@@ -1,0 +1,38 @@
+// The closed vocabulary of Event and condition reasons (CamelCase, as Kubernetes writes them). A reason that
+// explains a condition is also the reason of the Event that announced it, because Events expire within an
+// hour and the condition is what a user still sees the next day.
+export const Reason = {
+  /** A scheduled run was created for a due time. */
+  RunCreated: 'RunCreated',
+  /** A manual run was created for a new jmo.security/run-now token. */
+  ManualRunCreated: 'ManualRunCreated',
+  /** A due time waits: concurrencyPolicy Forbid and another run is active. */
+  RunAlreadyActive: 'RunAlreadyActive',
+  /** concurrencyPolicy Replace cancelled the active runs to start the due one. */
+  RunReplaced: 'RunReplaced',
+  /** A due time was older than spec.startingDeadlineSeconds when it could have started. */
+  MissedSchedule: 'MissedSchedule',
+  /** More than 100 due times were unmet; only the latest starts. */
+  TooManyMissedTimes: 'TooManyMissedTimes',
+  /** spec.schedule cannot be parsed or never matches. */
+  InvalidSchedule: 'InvalidSchedule',
+  /** spec.timezone is not an IANA time zone name. */
+  UnknownTimeZone: 'UnknownTimeZone',
+  /** Another spec field makes the schedule impossible to plan (interval, concurrencyPolicy, limits). */
+  InvalidSpec: 'InvalidSpec',
+  /** Ready: the schedule is valid and runs are created when due. */
+  Scheduled: 'Scheduled',
+  /** Ready and Suspended: spec.suspend is true. */
+  Suspended: 'Suspended',
+  /** Suspended is False. */
+  NotSuspended: 'NotSuspended',
+  /** Ready: runs execute outside the controller (backend.type is not kubernetes). */
+  ExternalBackend: 'ExternalBackend',
+  /** Reconciling is False: the planner has processed this generation. */
+  Reconciled: 'Reconciled',
+} as const;
+
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** The reasons that mean "the spec cannot be scheduled until it is edited" (Stalled=True). */
+export type StalledReason = typeof Reason.InvalidSchedule | typeof Reason.UnknownTimeZone | typeof Reason.InvalidSpec;
