@@ -35,10 +35,13 @@ export function parseYamlDocuments(text: string): YamlDocument[] {
     return { line, column: col };
   };
   return list.map((doc, index) => {
-    const syntaxErrors = doc.errors.map((error) => {
+    const syntaxErrors: SyntaxProblem[] = [];
+    for (const error of doc.errors) {
       const position = at(error.pos[0]);
-      return { ...position, message: firstLine(error.message), fix: syntaxFix(text, position.line, error.code) };
-    });
+      // One mistake often trips the parser several times on its line (each `*` of an unquoted cron): say it once.
+      if (syntaxErrors.some((seen) => seen.line === position.line)) continue;
+      syntaxErrors.push({ ...position, message: firstLine(error.message), fix: syntaxFix(text, position.line, error.code) });
+    }
     const contents = doc.contents as Node | null;
     const start = at(contents?.range?.[0] ?? doc.range[0]);
     let value: unknown;
