@@ -2,7 +2,13 @@
 // The scanschedule command: composes the layers, holds no logic of its own.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { type ClusterOptions, connect } from './cluster-context.ts';
+import { runDescribe } from './describe.ts';
+import { runGet } from './get.ts';
 import { runNext } from './next.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './output-format.ts';
+import { runRuns } from './runs.ts';
+import { runTrigger } from './trigger.ts';
 import { UsageError } from './usage-error.ts';
 import { type CommandOutput, runValidate } from './validate.ts';
 
@@ -44,6 +50,51 @@ program
   .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
   .action((file: string, options: { count: string; from?: string; output: 'text' | 'json' }) => {
     emit(runNext(file, options, readStdin, new Date()));
+  });
+
+/** The flags every command that talks to a cluster takes, named as kubectl names them. */
+function clusterCommand(name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', "namespace (default: the context's)");
+}
+const outputOption = (): Option =>
+  new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table');
+
+clusterCommand('get', 'List ScanSchedules with their status, like kubectl get scanschedules.')
+  .argument('[name]', 'one schedule')
+  .option('-l, --selector <selector>', 'label selector, e.g. team=security')
+  .option('-A, --all-namespaces', 'list across all namespaces', false)
+  .addOption(outputOption())
+  .action(
+    async (
+      name: string | undefined,
+      options: ClusterOptions & { selector?: string; allNamespaces: boolean; output: OutputFormat },
+    ) => {
+      emit(await runGet(name, options, connect(options)));
+    },
+  );
+
+clusterCommand('describe', 'Show one ScanSchedule: timing in words, status, conditions, recent runs and Events.')
+  .argument('<name>', 'the schedule')
+  .action(async (name: string, options: ClusterOptions) => {
+    emit(await runDescribe(name, connect(options)));
+  });
+
+clusterCommand('runs', 'List the ScanRuns of one schedule, newest first.')
+  .argument('<name>', 'the schedule')
+  .addOption(outputOption())
+  .action(async (name: string, options: ClusterOptions & { output: OutputFormat }) => {
+    emit(await runRuns(name, options.output, connect(options)));
+  });
+
+clusterCommand('trigger', 'Start a manual run now (sets the jmo.security/run-now annotation).')
+  .argument('<name>', 'the schedule')
+  .action(async (name: string, options: ClusterOptions) => {
+    emit(await runTrigger(name, connect(options)));
   });
 
 try {

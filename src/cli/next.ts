@@ -1,9 +1,9 @@
 // scanschedule next FILE: when each schedule in a file will run, in its zone and in UTC.
-import cronstrue from 'cronstrue';
 import { SCAN_SCHEDULE_KIND, type ScanSchedule } from '../api/types.ts';
 import { parseYamlDocuments } from '../api/yaml-documents.ts';
 import { checkManifests } from '../core/check-manifests.ts';
 import { previewSchedule, type SchedulePreview } from '../core/preview.ts';
+import { describeTiming } from './describe-timing.ts';
 import { readInputs } from './input-files.ts';
 import { UsageError } from './usage-error.ts';
 import { type CommandOutput, formatFinding } from './validate.ts';
@@ -46,20 +46,13 @@ export function runNext(file: string, options: NextOptions, stdin: () => string,
 function toJson(preview: SchedulePreview) {
   return {
     ...preview,
-    description: describeTiming(preview),
+    description: describeTiming(preview.effectiveSchedule, preview.kind),
     runs: preview.runs.map((run) => ({
       time: run.at.toISOString(),
       local: formatInZone(run.at, preview.timezone),
       movedByGap: run.movedByGap,
     })),
   };
-}
-
-/** cronstrue says in words what a cron expression means; intervals and @every are already words. */
-export function describeTiming(preview: Pick<SchedulePreview, 'effectiveSchedule' | 'kind'>): string {
-  if (preview.kind === 'interval') return `${preview.effectiveSchedule} after the previous run completed`;
-  if (preview.effectiveSchedule.startsWith('@every ')) return `every ${preview.effectiveSchedule.slice(7)}`;
-  return cronstrue.toString(preview.effectiveSchedule, { use24HourTimeFormat: true });
 }
 
 function renderPreview(preview: SchedulePreview): string {
@@ -69,7 +62,7 @@ function renderPreview(preview: SchedulePreview): string {
       ? preview.schedule
       : `${preview.schedule} (effective: ${preview.effectiveSchedule})`;
   lines.push(`  ${preview.kind === 'interval' ? 'interval' : 'schedule'}  ${shown} in ${preview.timezone}`);
-  lines.push(`  meaning   ${describeTiming(preview)}`);
+  lines.push(`  meaning   ${describeTiming(preview.effectiveSchedule, preview.kind)}`);
   for (const note of preview.notes) lines.push(`  note      ${note}`);
   const width = Math.max(...preview.runs.map((run) => formatInZone(run.at, preview.timezone).length), 0);
   for (const run of preview.runs) {

@@ -1,0 +1,108 @@
+// scanschedule describe NAME: everything about one schedule in one screen, like kubectl describe: its timing
+// in words, status, conditions, recent runs and Events.
+import type { EventsV1Event } from '@kubernetes/client-node';
+import { LABEL_SCHEDULE, type ScanSchedule } from '../api/types.ts';
+import { eventsFor } from '../kube/custom-objects.ts';
+import type { ClusterContext } from './cluster-context.ts';
+import { describeTiming } from './describe-timing.ts';
+import { age } from './human-duration.ts';
+import { newestFirst, runTable } from './runs.ts';
+import { renderTable } from './table.ts';
+import { UsageError } from './usage-error.ts';
+import type { CommandOutput } from './validate.ts';
+
+const RECENT_RUNS = 10;
+
+export async function runDescribe(name: string, cluster: ClusterContext): Promise<CommandOutput> {
+  const schedule = await cluster.objects.getSchedule(cluster.namespace, name);
+  if (schedule === undefined)
+    throw new UsageError(`scanschedule "${name}" not found in namespace ${cluster.namespace}`);
+  const runs = newestFirst(await cluster.objects.listRuns(cluster.namespace, `${LABEL_SCHEDULE}=${name}`));
+  const events = await eventsFor(cluster.events, cluster.namespace, schedule.metadata.uid ?? '');
+  return {
+    stdout: renderDescription(schedule, runs.slice(0, RECENT_RUNS), events, cluster.now),
+    stderr: '',
+    exitCode: 0,
+  };
+}
+
+export function renderDescription(
+  schedule: ScanSchedule,
+  runs: Parameters<typeof runTable>[0],
+  events: readonly EventsV1Event[],
+  now: Date,
+): string {
+  const { spec, status = {}, metadata } = schedule;
+  const kind = spec.interval === undefined ? 'cron' : 'interval';
+  const effective = status.effectiveSchedule ?? spec.schedule ?? spec.interval ?? '';
+  const when = (time: string | undefined): string =>
+    time === undefined ? '<none>' : `${time} (${age(time, now)} ago)`;
+  const fields: [string, string][] = [
+    ['Name', metadata.name ?? ''],
+    ['Namespace', metadata.namespace ?? ''],
+    ['Labels', labels(metadata.labels)],
+    [kind === 'cron' ? 'Schedule' : 'Interval', spec.schedule ?? spec.interval ?? ''],
+    ['Effective Schedule', effective],
+    ['Meaning', describeTiming(effective, kind)],
+    ['Timezone', spec.timezone ?? 'UTC'],
+    ['Suspend', String(spec.suspend ?? false)],
+    ['Concurrency Policy', spec.concurrencyPolicy ?? 'Forbid'],
+    ['Starting Deadline', spec.startingDeadlineSeconds === undefined ? '<unset>' : `${spec.startingDeadlineSeconds}s`],
+    [
+      'History Limits',
+      `${spec.successfulJobsHistoryLimit ?? 30} successful, ${spec.failedJobsHistoryLimit ?? 10} failed`,
+    ],
+    ['Backend', spec.backend?.type ?? 'kubernetes'],
+    ['Last Schedule Time', when(status.lastScheduleTime)],
+    ['Next Schedule Time', status.nextScheduleTime ?? '<none>'],
+    ['Last Successful Time', when(status.lastSuccessfulTime)],
+    ['Last Missed Time', when(status.lastMissedTime)],
+    ['Active Runs', status.activeRuns?.join(', ') || '<none>'],
+  ];
+  const width = Math.max(...fields.map(([label]) => label.length)) + 2;
+  const out = fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+  out.push('Conditions:');
+  const conditions = status.conditions ?? [];
+  out.push(
+    conditions.length === 0
+      ? '  <none>'
+      : indent(
+          renderTable(
+            ['type', 'status', 'reason', 'message'],
+            conditions.map((c) => [c.type, c.status, c.reason, c.message]),
+          ),
+        ),
+  );
+  out.push('Runs:');
+  out.push(runs.length === 0 ? '  <none>' : indent(runTable(runs, now, false)));
+  out.push('Events:');
+  out.push(
+    events.length === 0
+      ? '  <none>'
+      : indent(
+          renderTable(
+            ['type', 'reason', 'age', 'message'],
+            events.map((e) => [e.type ?? '', e.reason ?? '', age(eventTimestamp(e), now), e.note ?? '']),
+          ),
+        ),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function labels(map: Record<string, string> | undefined): string {
+  const entries = Object.entries(map ?? {});
+  return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+function eventTimestamp(event: EventsV1Event): string | undefined {
+  const raw = event.eventTime ?? event.deprecatedLastTimestamp ?? event.metadata?.creationTimestamp;
+  return raw === undefined ? undefined : new Date(raw as unknown as string).toISOString();
+}

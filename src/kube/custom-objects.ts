@@ -1,0 +1,180 @@
+// Typed calls for ScanSchedules and ScanRuns over client-node's CustomObjectsApi. Status goes through the
+// status subresource as a merge patch (client-node defaults to JSON Patch, which cannot replace a whole map).
+import {
+  type CustomObjectsApi,
+  type EventsV1Api,
+  type EventsV1Event,
+  type EventsV1EventList,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  GROUP,
+  SCAN_RUN_PLURAL,
+  SCAN_SCHEDULE_PLURAL,
+  type ScanRun,
+  type ScanRunStatus,
+  type ScanSchedule,
+  type ScanScheduleStatus,
+  VERSION,
+} from '../api/types.ts';
+import { isAlreadyExists, isNotFound, toCoreError } from './api-errors.ts';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+interface List<T> {
+  items: T[];
+}
+
+export class ScanObjects {
+  readonly #api: CustomObjectsApi;
+
+  constructor(api: CustomObjectsApi) {
+    this.#api = api;
+  }
+
+  async listSchedules(namespace: string | undefined, labelSelector?: string): Promise<ScanSchedule[]> {
+    const list = (
+      namespace === undefined
+        ? await this.#api.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: SCAN_SCHEDULE_PLURAL,
+            labelSelector,
+          })
+        : await this.#api.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: SCAN_SCHEDULE_PLURAL,
+            namespace,
+            labelSelector,
+          })
+    ) as List<ScanSchedule>;
+    return list.items;
+  }
+
+  async getSchedule(namespace: string, name: string): Promise<ScanSchedule | undefined> {
+    try {
+      return (await this.#api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: SCAN_SCHEDULE_PLURAL,
+        namespace,
+        name,
+      })) as ScanSchedule;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async listRuns(namespace: string | undefined, labelSelector?: string): Promise<ScanRun[]> {
+    const list = (
+      namespace === undefined
+        ? await this.#api.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: SCAN_RUN_PLURAL,
+            labelSelector,
+          })
+        : await this.#api.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: SCAN_RUN_PLURAL,
+            namespace,
+            labelSelector,
+          })
+    ) as List<ScanRun>;
+    return list.items;
+  }
+
+  /** The created run, or 'already-exists'. */
+  async createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {
+    try {
+      return (await this.#api.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: SCAN_RUN_PLURAL,
+        namespace: run.metadata.namespace ?? 'default',
+        body: run,
+      })) as ScanRun;
+    } catch (error) {
+      if (isAlreadyExists(error)) return 'already-exists';
+      throw toCoreError(error, `creating ScanRun ${run.metadata.name}`);
+    }
+  }
+
+  async deleteRun(namespace: string, name: string): Promise<void> {
+    try {
+      await this.#api.deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: SCAN_RUN_PLURAL,
+        namespace,
+        name,
+        propagationPolicy: 'Background',
+      });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw toCoreError(error, `deleting ScanRun ${namespace}/${name}`);
+    }
+  }
+
+  async patchRunStatus(run: ScanRun, status: ScanRunStatus): Promise<void> {
+    await this.#patchStatus(SCAN_RUN_PLURAL, run, status);
+  }
+
+  async patchScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
+    await this.#patchStatus(SCAN_SCHEDULE_PLURAL, schedule, status);
+  }
+
+  /** Sets metadata.annotations[key] = value with a merge patch (no read-modify-write race). */
+  async annotateSchedule(namespace: string, name: string, key: string, value: string): Promise<ScanSchedule> {
+    return (await this.#api.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: SCAN_SCHEDULE_PLURAL,
+        namespace,
+        name,
+        body: { metadata: { annotations: { [key]: value } } },
+      },
+      mergePatch,
+    )) as ScanSchedule;
+  }
+
+  async #patchStatus(plural: string, object: ScanRun | ScanSchedule, status: object): Promise<void> {
+    const namespace = object.metadata.namespace ?? '';
+    const name = object.metadata.name ?? '';
+    // A merge patch removes a key only when it is null: fields the new status drops are nulled, judged against
+    // the status the caller read (from the cache; a key it has not seen yet goes on the next pass).
+    const body = { status: withRemovals((object.status ?? {}) as Record<string, unknown>, status) };
+    try {
+      await this.#api.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, plural, namespace, name, body },
+        mergePatch,
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw toCoreError(error, `writing the status of ${plural} ${namespace}/${name}`);
+    }
+  }
+}
+
+/** A merge patch body that turns `from` into `to` at the top level: keys of `from` missing in `to` become null. */
+export function withRemovals(from: Record<string, unknown>, to: object): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...to };
+  for (const key of Object.keys(from)) if (!(key in body)) body[key] = null;
+  return body;
+}
+
+/** Events about one object, newest last. */
+export async function eventsFor(api: EventsV1Api, namespace: string, uid: string): Promise<EventsV1Event[]> {
+  const list: EventsV1EventList = await api.listNamespacedEvent({ namespace, fieldSelector: `regarding.uid=${uid}` });
+  return [...list.items].sort((a, b) => eventTime(a) - eventTime(b));
+}
+
+function eventTime(event: EventsV1Event): number {
+  const raw = event.deprecatedLastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
+  return raw === undefined ? 0 : new Date(raw as unknown as string).getTime();
+}
