@@ -1,0 +1,54 @@
+// Time as a dependency: every kube/ component that waits or reads the time takes these, so unit tests drive
+// them with ManualClock and never sleep for real.
+
+/** Returns the current instant. Read once per decision so one pass sees one time. */
+export type Clock = () => Date;
+
+/** Cancels a timer armed by SetTimer; calling it after the timer fired does nothing. */
+export type CancelTimer = () => void;
+
+/** Arms a one-shot timer. */
+export type SetTimer = (callback: () => void, ms: number) => CancelTimer;
+
+/** Resolves after `ms`; rejects with the signal's reason when aborted first. */
+export type Delay = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const systemClock: Clock = () => new Date();
+
+/** Node's setTimeout fires at once (with a TimeoutOverflowWarning) beyond this, so longer waits are chained. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// A yearly schedule asks to be requeued in ~365 days: without chaining, setTimeout would fire after 1 ms and
+// the queue would hot-loop on that key.
+export const systemTimer: SetTimer = (callback, ms) => {
+  let handle: NodeJS.Timeout | undefined;
+  const arm = (remaining: number): void => {
+    const step = Math.min(Math.max(remaining, 0), MAX_TIMER_MS);
+    handle = setTimeout(() => {
+      if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
+      else callback();
+    }, step);
+  };
+  arm(ms);
+  return () => clearTimeout(handle);
+};
+
+/** A Delay built on a SetTimer, so components that sleep follow the same injected time. */
+export function delayOn(setTimer: SetTimer): Delay {
+  return (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason);
+      };
+      const cancel = setTimer(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}

@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock, settle } from './manual-clock.ts';
+import { BACKOFF_MAX_MS, backoffDelayMs, RunQueue } from './work-queue.ts';
+
+function aQueue(clock = new ManualClock()): { queue: RunQueue; clock: ManualClock } {
+  return { queue: new RunQueue({ clock: clock.clock, setTimer: clock.setTimer }), clock };
+}
+
+/** Takes and finishes every key that is ready right now, without waiting. */
+async function drain(queue: RunQueue): Promise<string[]> {
+  const keys: string[] = [];
+  while (queue.depth > 0) {
+    const key = await queue.get();
+    if (key === undefined) break;
+    keys.push(key);
+    queue.done(key);
+  }
+  return keys;
+}
+
+describe('backoffDelayMs', () => {
+  const cases: { failures: number; ms: number }[] = [
+    { failures: 0, ms: 0 },
+    { failures: 1, ms: 5 },
+    { failures: 2, ms: 10 },
+    { failures: 3, ms: 20 },
+    { failures: 16, ms: 163_840 },
+    { failures: 17, ms: BACKOFF_MAX_MS },
+    { failures: 10_000, ms: BACKOFF_MAX_MS },
+  ];
+  for (const c of cases) {
+    it(`waits ${c.ms} ms after ${c.failures} failures`, () => {
+      assert.equal(backoffDelayMs(c.failures), c.ms);
+    });
+  }
+});
+
+describe('RunQueue', () => {
+  it('queues a key added twice only once', async () => {
+    const { queue } = aQueue();
+    queue.add('ns/a');
+    queue.add('ns/a');
+    queue.add('ns/b');
+    assert.deepEqual(await drain(queue), ['ns/a', 'ns/b']);
+    assert.equal(queue.adds, 2);
+  });
+
+  it('hands out keys in the order they were first added', async () => {
+    const { queue } = aQueue();
+    for (const key of ['ns/c', 'ns/a', 'ns/b', 'ns/a']) queue.add(key);
+    assert.deepEqual(await drain(queue), ['ns/c', 'ns/a', 'ns/b']);
+  });
+
+  it('does not hand out a key that is being processed, and processes it again after done', async () => {
+    const { queue } = aQueue();
+    queue.add('ns/a');
+    const first = await queue.get();
+    queue.add('ns/a');
+    assert.equal(queue.depth, 0, 'the re-added key waits for done()');
+    assert.equal(first, 'ns/a');
+    queue.done('ns/a');
+    assert.deepEqual(await drain(queue), ['ns/a']);
+  });
+
+  it('resolves a waiting get() as soon as a key is added', async () => {
+    const { queue } = aQueue();
+    const pending = queue.get();
+    queue.add('ns/a');
+    assert.equal(await pending, 'ns/a');
+  });
+
+  it('adds a key after its delay and not before', async () => {
+    const { queue, clock } = aQueue();
+    queue.addAfter('ns/a', 1_000);
+    await clock.advance(999);
+    assert.equal(queue.depth, 0);
+    await clock.advance(1);
+    assert.deepEqual(await drain(queue), ['ns/a']);
+  });
+
+  const delayedCases: { name: string; delays: { atMs: number; afterMs: number }[]; dueAtMs: number }[] = [
+    {
+      name: 'keeps the earlier deadline when a later one is requested',
+      delays: [
+        { atMs: 0, afterMs: 100 },
+        { atMs: 0, afterMs: 5_000 },
+      ],
+      dueAtMs: 100,
+    },
+    {
+      name: 'moves the deadline forward when an earlier one is requested',
+      delays: [
+        { atMs: 0, afterMs: 5_000 },
+        { atMs: 0, afterMs: 100 },
+      ],
+      dueAtMs: 100,
+    },
+    {
+      name: 'compares deadlines, not delays, when requests come at different times',
+      delays: [
+        { atMs: 0, afterMs: 1_000 },
+        { atMs: 900, afterMs: 200 },
+      ],
+      dueAtMs: 1_000,
+    },
+  ];
+  for (const c of delayedCases) {
+    it(c.name, async () => {
+      const { queue, clock } = aQueue();
+      let at = 0;
+      for (const d of c.delays) {
+        await clock.advance(d.atMs - at);
+        at = d.atMs;
+        queue.addAfter('ns/a', d.afterMs);
+      }
+      await clock.advance(c.dueAtMs - at - 1);
+      assert.equal(queue.depth, 0, 'not yet due');
+      await clock.advance(1);
+      assert.deepEqual(await drain(queue), ['ns/a']);
+      await clock.advance(10_000);
+      assert.equal(queue.depth, 0, 'the replaced deadline does not add it again');
+      assert.equal(clock.pendingTimers, 0);
+    });
+  }
+
+  it('adds at once for a zero or negative delay', async () => {
+    const { queue } = aQueue();
+    queue.addAfter('ns/a', 0);
+    queue.addAfter('ns/b', -5);
+    assert.deepEqual(await drain(queue), ['ns/a', 'ns/b']);
+  });
+
+  it('backs off exponentially per key on addRateLimited and starts over after forget', async () => {
+    const { queue, clock } = aQueue();
+    const dueAfter = async (): Promise<number> => {
+      let waited = 0;
+      while (queue.depth === 0) {
+        await clock.advance(1);
+        waited++;
+      }
+      await drain(queue);
+      return waited;
+    };
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      queue.addRateLimited('ns/a');
+      waits.push(await dueAfter());
+    }
+    assert.deepEqual(waits, [5, 10, 20, 40]);
+    assert.equal(queue.numRequeues('ns/a'), 4);
+    assert.equal(queue.retries, 4);
+    queue.forget('ns/a');
+    queue.addRateLimited('ns/a');
+    assert.equal(await dueAfter(), 5);
+  });
+
+  it('keeps the backoff of one key away from the others', async () => {
+    const { queue, clock } = aQueue();
+    for (let i = 0; i < 4; i++) {
+      queue.addRateLimited('ns/slow');
+      await clock.advance(60_000);
+      await drain(queue);
+    }
+    queue.addRateLimited('ns/slow');
+    queue.addRateLimited('ns/fresh');
+    await clock.advance(5);
+    assert.deepEqual(await drain(queue), ['ns/fresh']);
+  });
+
+  it('runs at most `concurrency` workers and never one key twice at once', async () => {
+    const { queue } = aQueue();
+    let running = 0;
+    let peak = 0;
+    const busy = new Set<string>();
+    const seen: string[] = [];
+    const releases: (() => void)[] = [];
+    const worker = async (key: string): Promise<void> => {
+      assert.ok(!busy.has(key), `${key} processed twice at once`);
+      busy.add(key);
+      running++;
+      peak = Math.max(peak, running);
+      seen.push(key);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      running--;
+      busy.delete(key);
+    };
+    const loops = queue.run(worker, 2);
+    for (const key of ['ns/a', 'ns/b', 'ns/c']) queue.add(key);
+    await settle();
+    assert.equal(running, 2);
+    queue.add('ns/a'); // re-added while in flight
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await settle();
+    }
+    await settle();
+    assert.equal(peak, 2);
+    assert.deepEqual(seen, ['ns/a', 'ns/b', 'ns/c', 'ns/a']);
+    await queue.shutdown();
+    await loops;
+  });
+
+  it('retries a key whose worker throws, with backoff, instead of stopping', async () => {
+    const { queue, clock } = aQueue();
+    let calls = 0;
+    const loops = queue.run(async () => {
+      calls++;
+      if (calls === 1) throw new Error('boom');
+    }, 1);
+    queue.add('ns/a');
+    await settle();
+    assert.equal(calls, 1);
+    assert.equal(queue.numRequeues('ns/a'), 1);
+    await clock.advance(5);
+    assert.equal(calls, 2);
+    await queue.shutdown();
+    await loops;
+  });
+
+  it('on shutdown stops handing out work and resolves only when in-flight keys are done', async () => {
+    const { queue, clock } = aQueue();
+    queue.add('ns/a');
+    queue.add('ns/b');
+    queue.addAfter('ns/c', 1_000);
+    const key = await queue.get();
+    let stopped = false;
+    const shutdown = queue.shutdown().then(() => {
+      stopped = true;
+    });
+    await settle();
+    assert.equal(stopped, false, 'waits for the in-flight key');
+    assert.equal(await queue.get(), undefined);
+    queue.add('ns/d');
+    assert.equal(queue.depth, 0, 'ignores adds after shutdown');
+    queue.done(key ?? '');
+    await shutdown;
+    assert.equal(stopped, true);
+    await clock.advance(2_000);
+    assert.equal(queue.depth, 0, 'delayed adds were cancelled');
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('releases idle workers on shutdown', async () => {
+    const { queue } = aQueue();
+    const loops = queue.run(async () => {}, 3);
+    await settle();
+    await queue.shutdown();
+    await loops;
+  });
+
+  it('reports adds, retries and depth to its observer', async () => {
+    const clock = new ManualClock();
+    const seen = { added: 0, retried: 0, depths: [] as number[] };
+    const queue = new RunQueue({
+      clock: clock.clock,
+      setTimer: clock.setTimer,
+      observer: {
+        added: () => seen.added++,
+        retried: () => seen.retried++,
+        depthChanged: (depth) => seen.depths.push(depth),
+      },
+    });
+    queue.add('ns/a');
+    queue.add('ns/a');
+    queue.add('ns/b');
+    await queue.get();
+    queue.addRateLimited('ns/z');
+    assert.deepEqual(seen, { added: 2, retried: 1, depths: [1, 2, 1] });
+  });
+});

@@ -1,0 +1,225 @@
+// The controller's work queue, on client-go's workqueue contract: a key is queued at most once, a key is never
+// processed by two workers at a time (re-added while in flight, it runs again after done()), failures back off
+// per key, and delayed re-adds keep the earliest deadline. Keys are `namespace/name` of ScanSchedules.
+import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
+
+/** Per-key backoff of addRateLimited: 5 ms doubling to 5 min, like client-go's default controller limiter. */
+export const BACKOFF_BASE_MS = 5;
+export const BACKOFF_MAX_MS = 5 * 60_000;
+
+/** Hooks for metrics; each is called synchronously when the counter or gauge changes. */
+export interface RunQueueObserver {
+  /** A key entered the queue (adds that only de-duplicate do not count). */
+  added?(): void;
+  /** addRateLimited was called: a failed key will be retried. */
+  retried?(): void;
+  /** The number of keys waiting for a worker changed. */
+  depthChanged?(depth: number): void;
+}
+
+export interface RunQueueOptions {
+  clock?: Clock;
+  setTimer?: SetTimer;
+  observer?: RunQueueObserver;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** Handles one key. The worker maps its own errors to queue calls (STYLE S7); a throw is retried with backoff. */
+export type QueueWorker = (key: string) => Promise<void>;
+
+export function backoffDelayMs(failures: number, baseMs = BACKOFF_BASE_MS, maxMs = BACKOFF_MAX_MS): number {
+  if (failures <= 0) return 0;
+  // 2 ** 60 would lose precision long after the cap applies, so stop doubling once the cap is reached.
+  const exponent = Math.min(failures - 1, 62);
+  return Math.min(baseMs * 2 ** exponent, maxMs);
+}
+
+export class RunQueue {
+  readonly #queue: string[] = [];
+  /** Keys that need processing: queued, or re-added while in flight. */
+  readonly #dirty = new Set<string>();
+  readonly #processing = new Set<string>();
+  readonly #delayed = new Map<string, { deadline: number; cancel: CancelTimer }>();
+  readonly #failures = new Map<string, number>();
+  readonly #getters: ((key: string | undefined) => void)[] = [];
+  readonly #clock: Clock;
+  readonly #setTimer: SetTimer;
+  readonly #observer: RunQueueObserver;
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  #shuttingDown = false;
+  #drained: (() => void) | undefined;
+  #adds = 0;
+  #retries = 0;
+
+  constructor(options: RunQueueOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#setTimer = options.setTimer ?? systemTimer;
+    this.#observer = options.observer ?? {};
+    this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
+    this.#backoffMaxMs = options.backoffMaxMs ?? BACKOFF_MAX_MS;
+  }
+
+  /** Keys waiting for a worker. */
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  /** Keys entered into the queue since it was made. */
+  get adds(): number {
+    return this.#adds;
+  }
+
+  /** addRateLimited calls since the queue was made. */
+  get retries(): number {
+    return this.#retries;
+  }
+
+  /** Keys currently handed to a worker. */
+  get inFlight(): number {
+    return this.#processing.size;
+  }
+
+  /** Keys waiting for a delayed re-add. */
+  get waiting(): number {
+    return this.#delayed.size;
+  }
+
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  /** Marks the key for processing; a no-op if it is already queued or after shutdown(). */
+  add(key: string): void {
+    if (this.#shuttingDown || this.#dirty.has(key)) return;
+    this.#dirty.add(key);
+    this.#adds++;
+    this.#observer.added?.();
+    // In flight: done() queues it again, so two workers never hold the same key.
+    if (this.#processing.has(key)) return;
+    this.#enqueue(key);
+  }
+
+  /**
+   * Adds the key after `ms`. While a delayed add is pending, a later deadline is ignored and an earlier one
+   * replaces it: a requeue for the next run time must not push back a retry that is due sooner.
+   */
+  addAfter(key: string, ms: number): void {
+    if (this.#shuttingDown) return;
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
+    const deadline = this.#clock().getTime() + ms;
+    const pending = this.#delayed.get(key);
+    if (pending !== undefined) {
+      if (pending.deadline <= deadline) return;
+      pending.cancel();
+    }
+    const cancel = this.#setTimer(() => {
+      const current = this.#delayed.get(key);
+      if (current?.cancel !== cancel) return;
+      this.#delayed.delete(key);
+      this.add(key);
+    }, ms);
+    this.#delayed.set(key, { deadline, cancel });
+  }
+
+  /** Re-adds a failed key after its backoff: 5 ms, 10 ms, 20 ms … up to 5 min, until forget(). */
+  addRateLimited(key: string): void {
+    if (this.#shuttingDown) return;
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    this.#retries++;
+    this.#observer.retried?.();
+    this.addAfter(key, backoffDelayMs(failures, this.#backoffBaseMs, this.#backoffMaxMs));
+  }
+
+  /** Clears the key's failure count: the next addRateLimited starts again at the base delay. */
+  forget(key: string): void {
+    this.#failures.delete(key);
+  }
+
+  /** Failures recorded for the key since the last forget(). */
+  numRequeues(key: string): number {
+    return this.#failures.get(key) ?? 0;
+  }
+
+  /** Next key for a worker, waiting until there is one; undefined once shutdown() was called. */
+  get(): Promise<string | undefined> {
+    if (this.#shuttingDown) return Promise.resolve(undefined);
+    const key = this.#queue.shift();
+    if (key !== undefined) {
+      this.#observer.depthChanged?.(this.#queue.length);
+      this.#take(key);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.#getters.push(resolve));
+  }
+
+  /** Ends the processing of a key taken with get(); queues it again if it was re-added meanwhile. */
+  done(key: string): void {
+    if (!this.#processing.delete(key)) return;
+    if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
+    if (this.#shuttingDown && this.#processing.size === 0) this.#drained?.();
+  }
+
+  /**
+   * Runs `concurrency` workers until shutdown(); resolves when they have all stopped. A worker that throws
+   * gets its key retried with backoff instead of crashing the loop.
+   */
+  async run(worker: QueueWorker, concurrency: number): Promise<void> {
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        const key = await this.get();
+        if (key === undefined) return;
+        try {
+          await worker(key);
+        } catch {
+          this.addRateLimited(key);
+        } finally {
+          this.done(key);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, loop));
+  }
+
+  /** Stops handing out keys and drops queued and delayed ones; resolves when every in-flight key is done(). */
+  shutdown(): Promise<void> {
+    if (!this.#shuttingDown) {
+      this.#shuttingDown = true;
+      for (const { cancel } of this.#delayed.values()) cancel();
+      this.#delayed.clear();
+      this.#queue.length = 0;
+      this.#dirty.clear();
+      this.#observer.depthChanged?.(0);
+      for (const resolve of this.#getters.splice(0)) resolve(undefined);
+    }
+    if (this.#processing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.#drained;
+      this.#drained = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  #enqueue(key: string): void {
+    const getter = this.#getters.shift();
+    if (getter !== undefined) {
+      this.#take(key);
+      getter(key);
+      return;
+    }
+    this.#queue.push(key);
+    this.#observer.depthChanged?.(this.#queue.length);
+  }
+
+  #take(key: string): void {
+    this.#dirty.delete(key);
+    this.#processing.add(key);
+  }
+}
