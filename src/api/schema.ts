@@ -305,7 +305,9 @@ const scanScheduleStatus = obj('Observed state, written by the controller.', {
   lastHandledRunNow: str('The last jmo.security/run-now annotation value turned into a manual run.'),
 });
 
-const metadataSchema: SchemaNode = { type: 'object', description: 'Standard object metadata.' };
+// kube-apiserver rejects a CRD whose metadata schema says anything but name/generateName constraints (a
+// description too: "must not specify anything other than name and generateName"); it documents metadata itself.
+const metadataSchema: SchemaNode = { type: 'object' };
 
 function root(kind: string, description: string, spec: SchemaNode, status: SchemaNode, extra: Partial<SchemaNode>) {
   return obj(
