@@ -10,7 +10,7 @@ import {
   type ScanSchedule,
   type ScanScheduleStatus,
 } from '../api/types.ts';
-import { type Cadence, cronCadence, periodicCadence } from '../schedule/cadence.ts';
+import { type Cadence, periodicCadence } from '../schedule/cadence.ts';
 import { dueTimesWithDeadline } from '../schedule/due-time.ts';
 import { formatInZone, formatUtc, parseTimeMs } from '../schedule/rfc3339.ts';
 import { compileTiming, type Timing } from '../schedule/timing.ts';
@@ -56,10 +56,12 @@ export const REQUEUE_DELAY_MS = 100;
 const isWholeNonNegative = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
-const maxOf = (...values: (number | undefined)[]): number | undefined => {
-  const defined = values.filter((value): value is number => value !== undefined);
-  return defined.length === 0 ? undefined : Math.max(...defined);
-};
+/** The largest defined value; undefined when there is none. */
+function maxOf(...values: (number | undefined)[]): number | undefined {
+  let max: number | undefined;
+  for (const value of values) if (value !== undefined && (max === undefined || value > max)) max = value;
+  return max;
+}
 
 /** Decides what one reconcile should do. */
 export function planSchedule(input: PlanInput): Plan {
@@ -222,7 +224,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
 
   let cadence: Cadence;
   if (timing.kind === 'cron') {
-    cadence = cronCadence(timing.cron);
+    cadence = timing.cadence;
   } else if (timing.kind === 'every') {
     // Like Kubernetes' @every: counted from the last scheduled time, else from creation.
     cadence = periodicCadence(wholeSecond(lastScheduleMs ?? createdMs), timing.periodMs);
@@ -320,13 +322,11 @@ function latestFinishedRun(runs: OwnedRuns, previous: LastRun | undefined): Last
   const previousMs = parseTimeMs(previous?.completionTime);
   if (previous !== undefined && previousMs !== undefined && previousMs > bestMs) return previous;
   const status = best.status ?? {};
-  return dropUndefined({
-    name: best.metadata.name ?? '',
-    phase: status.phase ?? 'Failed',
-    reason: status.reason,
-    completionTime: status.completionTime,
-    findings: status.findings,
-  });
+  const lastRun: LastRun = { name: best.metadata.name ?? '', phase: status.phase ?? 'Failed' };
+  if (status.reason !== undefined) lastRun.reason = status.reason;
+  if (status.completionTime !== undefined) lastRun.completionTime = status.completionTime;
+  if (status.findings !== undefined) lastRun.findings = status.findings;
+  return lastRun;
 }
 
 /** What a plan needs from the observed objects, whatever it decides. */
@@ -423,21 +423,22 @@ function assemble(observed: Observed, decided: Decided): Plan {
   }
   const lastScheduleMs = decided.lastScheduleMs ?? parseTimeMs(previous.lastScheduleTime);
   const lastMissedMs = decided.lastMissedMs ?? parseTimeMs(previous.lastMissedTime);
-  const status: ScanScheduleStatus = dropUndefined({
-    observedGeneration: generation,
-    conditions: withTransitionTimes(desired, previous.conditions, { now, generation }),
-    nextScheduleTime: decided.nextMs === null ? undefined : formatUtc(decided.nextMs),
-    lastScheduleTime: lastScheduleMs === undefined ? undefined : formatUtc(lastScheduleMs),
-    lastSuccessfulTime: observed.lastSuccessfulMs === undefined ? undefined : formatUtc(observed.lastSuccessfulMs),
-    lastMissedTime: lastMissedMs === undefined ? undefined : formatUtc(lastMissedMs),
-    active: activeRuns.length,
-    activeRuns,
-    succeeded: observed.succeeded,
-    failed: observed.failed,
-    lastRun,
-    effectiveSchedule: timing?.effective,
-    lastHandledRunNow: decided.lastHandledRunNow ?? previous.lastHandledRunNow,
-  });
+  // Built field by field, without undefined values, so it compares equal to what the API server returns.
+  const status: ScanScheduleStatus = {};
+  if (generation !== undefined) status.observedGeneration = generation;
+  status.conditions = withTransitionTimes(desired, previous.conditions, { now, generation });
+  if (decided.nextMs !== null) status.nextScheduleTime = formatUtc(decided.nextMs);
+  if (lastScheduleMs !== undefined) status.lastScheduleTime = formatUtc(lastScheduleMs);
+  if (observed.lastSuccessfulMs !== undefined) status.lastSuccessfulTime = formatUtc(observed.lastSuccessfulMs);
+  if (lastMissedMs !== undefined) status.lastMissedTime = formatUtc(lastMissedMs);
+  status.active = activeRuns.length;
+  status.activeRuns = activeRuns;
+  status.succeeded = observed.succeeded;
+  status.failed = observed.failed;
+  if (lastRun !== undefined) status.lastRun = lastRun;
+  if (timing !== undefined) status.effectiveSchedule = timing.effective;
+  const lastHandledRunNow = decided.lastHandledRunNow ?? previous.lastHandledRunNow;
+  if (lastHandledRunNow !== undefined) status.lastHandledRunNow = lastHandledRunNow;
   return {
     create: decided.create,
     cancel: decided.cancel,
@@ -446,9 +447,4 @@ function assemble(observed: Observed, decided: Decided): Plan {
     events: decided.events,
     requeueAfterMs: decided.nextMs === null ? null : Math.max(0, decided.nextMs - now.getTime()) + REQUEUE_DELAY_MS,
   };
-}
-
-/** The object without its undefined properties, so that status compares equal to what the API server returns. */
-function dropUndefined<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }

@@ -19,8 +19,12 @@ export function planningProblems(spec: ScanScheduleSpec): Problem[] {
       fix: 'Use Allow, Forbid or Replace.',
     });
   }
-  const counts = { startingDeadlineSeconds, successfulJobsHistoryLimit, failedJobsHistoryLimit };
-  for (const [field, value] of Object.entries(counts)) {
+  const counts: [string, unknown][] = [
+    ['startingDeadlineSeconds', startingDeadlineSeconds],
+    ['successfulJobsHistoryLimit', successfulJobsHistoryLimit],
+    ['failedJobsHistoryLimit', failedJobsHistoryLimit],
+  ];
+  for (const [field, value] of counts) {
     if (value !== undefined && !isWholeNonNegative(value)) {
       problems.push({
         path: `spec.${field}`,

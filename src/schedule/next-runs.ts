@@ -1,4 +1,4 @@
-import { cronCadence, periodicCadence } from './cadence.ts';
+import { periodicCadence } from './cadence.ts';
 import { InvalidScheduleError } from './invalid-schedule-error.ts';
 import type { ScheduleKey } from './spread.ts';
 import { compileTiming, type TimingSpec } from './timing.ts';
@@ -18,7 +18,7 @@ export function nextRuns(spec: TimingSpec, options: { from: Date; count: number 
   const { timing, problems } = compileTiming(spec, options);
   if (timing === undefined) throw new InvalidScheduleError(problems);
   const fromMs = options.from.getTime();
-  const cadence = timing.kind === 'cron' ? cronCadence(timing.cron) : periodicCadence(fromMs, timing.periodMs);
+  const cadence = timing.kind === 'cron' ? timing.cadence : periodicCadence(fromMs, timing.periodMs);
   const runs: UpcomingRun[] = [];
   let after = fromMs;
   while (runs.length < options.count) {

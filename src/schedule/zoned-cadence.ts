@@ -1,0 +1,54 @@
+import { Cron } from 'croner';
+import { BoundedCache } from './bounded-cache.ts';
+import { type Cadence, cronCadence } from './cadence.ts';
+import { offsetPeriodAt } from './offset-periods.ts';
+
+const fixedOffsetCrons = new BoundedCache<string, Cron>(4096);
+
+function fixedOffsetCron(pattern: string, offsetMinutes: number): Cron {
+  return fixedOffsetCrons.getOrCompute(
+    `${offsetMinutes}\u0000${pattern}`,
+    () =>
+      new Cron(pattern, { utcOffset: offsetMinutes, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false }),
+  );
+}
+
+/**
+ * The occurrences of `pattern` in the named zone, exactly as `named` (croner with that zone) computes them,
+ * mostly at the cost of a fixed-offset computation.
+ *
+ * Within one period of constant offset the zone's wall clock is a fixed-offset clock, so croner with that
+ * offset finds the same next (or latest) time, provided the answer lies in the same period and not in its
+ * unsettled head. The argument, for `next(after)` with `after` in period P = [start, end):
+ *   - every wall time the named zone can run at inside P maps to the same instant under P's offset, so the
+ *     named zone's candidates after `after` and before `end` are among the fixed offset's;
+ *   - the only candidates the named zone drops are second occurrences of a repeated wall time (fixed-time
+ *     patterns, DST §4.3), which lie in [start, settled); the only ones it adds are runs moved out of a
+ *     spring-forward gap, which land exactly on `start`, not after `after`;
+ *   so a fixed-offset answer in [settled, end) is the named answer. `latest(t)` is the mirror image: a run
+ *   moved to `start` is not later than an answer in [settled, end). Anything else takes the slow path, which
+ *   is croner with the zone name. dst.test.ts and zoned-cadence.test.ts check the two agree.
+ */
+export function zonedCadence(pattern: string, zone: string, named: Cron): Cadence {
+  const slow = cronCadence(named);
+  return {
+    next(afterMs) {
+      const period = offsetPeriodAt(afterMs, zone);
+      if (period !== undefined) {
+        const fast = fixedOffsetCron(pattern, period.offsetMinutes).nextRun(new Date(afterMs))?.getTime();
+        if (fast !== undefined && fast >= period.settledMs && fast < period.endMs) return fast;
+      }
+      return slow.next(afterMs);
+    },
+    latest(atOrBeforeMs) {
+      const period = offsetPeriodAt(atOrBeforeMs, zone);
+      if (period !== undefined) {
+        const fast = fixedOffsetCron(pattern, period.offsetMinutes)
+          .previousRuns(1, new Date(atOrBeforeMs + 1))[0]
+          ?.getTime();
+        if (fast !== undefined && fast >= period.settledMs && fast < period.endMs) return fast;
+      }
+      return slow.latest(atOrBeforeMs);
+    },
+  };
+}
