@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ManualClock, settle } from './manual-clock.ts';
+import {
+  collectionPath,
+  type InformerEventType,
+  type InformerSource,
+  ResilientInformer,
+  type ResilientInformerOptions,
+  type RestartReason,
+  type SourceHandlers,
+} from './resilient-informer.ts';
+
+interface Obj extends KubernetesObject {
+  data?: string;
+}
+
+const obj = (name: string, resourceVersion: string, data?: string): Obj => ({
+  metadata: { name, namespace: 'ns', resourceVersion },
+  ...(data !== undefined && { data }),
+});
+
+/** One generation's stand-in for a ListWatch: start() lists and replays the items as adds, as ListWatch does. */
+interface FakeGeneration {
+  handlers: SourceHandlers<Obj>;
+  isCurrent: () => boolean;
+  started: boolean;
+  stopped: boolean;
+}
+
+interface Harness {
+  clock: ManualClock;
+  informer: ResilientInformer<Obj>;
+  events: [InformerEventType, string][];
+  restarts: RestartReason[];
+  generations: FakeGeneration[];
+  /** The next list answers with this (or throws it, or never answers when 'hang'). */
+  nextList: Obj[] | Error | 'hang';
+  selectors: (string | undefined)[];
+  current(): FakeGeneration;
+}
+
+function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harness {
+  const clock = new ManualClock();
+  const generations: FakeGeneration[] = [];
+  const h: Harness = {
+    clock,
+    events: [],
+    restarts: [],
+    generations,
+    nextList: [],
+    selectors: [],
+    current() {
+      const last = generations.at(-1);
+      assert.ok(last !== undefined, 'no generation started');
+      return last;
+    },
+  } as Omit<Harness, 'informer'> as Harness;
+  h.informer = new ResilientInformer<Obj>({
+    resource: 'things',
+    path: '/api/v1/things',
+    labelSelector: 'app.kubernetes.io/managed-by=scanschedule',
+    list: async ({ labelSelector }): Promise<KubernetesListObject<Obj>> => {
+      h.selectors.push(labelSelector);
+      const answer = h.nextList;
+      if (answer === 'hang') return new Promise(() => {});
+      if (answer instanceof Error) throw answer;
+      return { metadata: { resourceVersion: '100' }, items: answer };
+    },
+    onEvent: (type, object) => h.events.push([type, object.metadata?.name ?? '']),
+    onRestart: (reason) => h.restarts.push(reason),
+    clock: clock.clock,
+    setTimer: clock.setTimer,
+    createSource: (handlers, list, isCurrent): InformerSource => {
+      const generation: FakeGeneration = { handlers, isCurrent, started: false, stopped: false };
+      h.generations.push(generation);
+      return {
+        async start() {
+          generation.started = true;
+          let listed: KubernetesListObject<Obj>;
+          try {
+            listed = await list();
+          } catch (error) {
+            handlers.error(error);
+            return;
+          }
+          for (const item of listed.items) handlers.add(item);
+          handlers.connect();
+        },
+        async stop() {
+          generation.stopped = true;
+        },
+      };
+    },
+    ...overrides,
+  });
+  return h;
+}
+
+describe('collectionPath', () => {
+  const cases: { resource: Parameters<typeof collectionPath>[0]; path: string }[] = [
+    { resource: { group: '', version: 'v1', plural: 'pods' }, path: '/api/v1/pods' },
+    {
+      resource: { group: '', version: 'v1', plural: 'pods', namespace: 'team-a' },
+      path: '/api/v1/namespaces/team-a/pods',
+    },
+    { resource: { group: 'batch', version: 'v1', plural: 'jobs' }, path: '/apis/batch/v1/jobs' },
+    {
+      resource: { group: 'jmo.security', version: 'v1alpha1', plural: 'scanschedules', namespace: 'sec' },
+      path: '/apis/jmo.security/v1alpha1/namespaces/sec/scanschedules',
+    },
+  ];
+  for (const c of cases) it(`builds ${c.path}`, () => assert.equal(collectionPath(c.resource), c.path));
+});
+
+describe('ResilientInformer', () => {
+  it('lists with its label selector, reports each object as added and is synced', async () => {
+    const h = harness();
+    h.nextList = [obj('a', '1'), obj('b', '2')];
+    const synced = h.informer.waitForSync();
+    h.informer.start();
+    await synced;
+    assert.equal(h.informer.hasSynced(), true);
+    assert.deepEqual(h.events, [
+      ['add', 'a'],
+      ['add', 'b'],
+    ]);
+    assert.deepEqual(h.selectors, ['app.kubernetes.io/managed-by=scanschedule']);
+    assert.deepEqual(
+      h.informer.list().map((o) => o.metadata?.name),
+      ['a', 'b'],
+    );
+    assert.equal(h.informer.get('ns', 'a')?.metadata?.resourceVersion, '1');
+    await h.informer.stop();
+  });
+
+  it('turns watch events into add, update and delete, and ignores an update that changes nothing', async () => {
+    const h = harness();
+    h.informer.start();
+    await settle();
+    const { handlers } = h.current();
+    handlers.add(obj('a', '1'));
+    handlers.update(obj('a', '2'));
+    handlers.update(obj('a', '2'));
+    handlers.delete(obj('a', '2'));
+    handlers.delete(obj('a', '2'));
+    assert.deepEqual(h.events, [
+      ['add', 'a'],
+      ['update', 'a'],
+      ['delete', 'a'],
+    ]);
+    await h.informer.stop();
+  });
+
+  it('keeps going when the event handler throws', async () => {
+    const h = harness({
+      onEvent: (_type, object) => {
+        if (object.metadata?.name === 'bad') throw new Error('handler bug');
+        h.events.push(['add', object.metadata?.name ?? '']);
+      },
+    });
+    h.nextList = [obj('bad', '1'), obj('good', '2')];
+    h.informer.start();
+    await h.informer.waitForSync();
+    assert.deepEqual(h.events, [['add', 'good']]);
+    assert.ok(h.informer.get('ns', 'bad') !== undefined, 'the cache still holds the object');
+    assert.deepEqual(h.restarts, []);
+    await h.informer.stop();
+  });
+
+  it('restarts after a watch error with backoff, and replays only what changed meanwhile', async () => {
+    const h = harness();
+    h.nextList = [obj('a', '1'), obj('b', '1'), obj('c', '1')];
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.events.length = 0;
+
+    h.nextList = [obj('a', '1'), obj('b', '2'), obj('d', '1')];
+    h.current().handlers.error(new Error('connection reset'));
+    assert.deepEqual(h.restarts, ['error']);
+    assert.equal(h.generations[0]?.stopped, true);
+    await h.clock.advance(999);
+    assert.equal(h.generations.length, 1, 'waits for the backoff');
+    await h.clock.advance(1);
+    assert.equal(h.generations.length, 2);
+    assert.deepEqual(h.events, [
+      ['delete', 'c'],
+      ['update', 'b'],
+      ['add', 'd'],
+    ]);
+    assert.equal(h.informer.hasSynced(), true);
+    await h.informer.stop();
+  });
+
+  it('ignores events and errors from an abandoned generation', async () => {
+    const h = harness();
+    h.informer.start();
+    await h.informer.waitForSync();
+    const old = h.current();
+    old.handlers.error(new Error('boom'));
+    await h.clock.advance(1_000);
+    old.handlers.add(obj('ghost', '1'));
+    old.handlers.error(new Error('late abort'));
+    assert.equal(old.isCurrent(), false);
+    assert.deepEqual(h.events, []);
+    assert.deepEqual(h.restarts, ['error']);
+    await h.informer.stop();
+  });
+
+  it('doubles the restart delay while lists keep failing and resets it after a sync', async () => {
+    const h = harness();
+    h.nextList = new Error('503');
+    h.informer.start();
+    const started: number[] = [];
+    const startMs = h.clock.nowMs;
+    for (let i = 0; i < 4; i++) {
+      const before = h.generations.length;
+      while (h.generations.length === before) await h.clock.advance(100);
+      started.push(h.clock.nowMs - startMs);
+    }
+    assert.deepEqual(started, [1_000, 3_000, 7_000, 15_000]);
+    assert.equal(h.informer.hasSynced(), false);
+
+    h.nextList = [obj('a', '1')];
+    await h.clock.advance(16_000);
+    assert.equal(h.informer.hasSynced(), true);
+    const before = h.generations.length;
+    h.current().handlers.error(new Error('again'));
+    await h.clock.advance(1_000);
+    assert.equal(h.generations.length, before + 1, 'back to the base delay');
+    await h.informer.stop();
+  });
+
+  it('restarts a watch that has been silent for too long, but not one that shows signs of life', async () => {
+    const h = harness({ staleAfterMs: 60_000, watchdogIntervalMs: 10_000 });
+    h.informer.start();
+    await h.informer.waitForSync();
+    for (let i = 0; i < 10; i++) {
+      await h.clock.advance(30_000);
+      h.current().handlers.activity();
+    }
+    assert.deepEqual(h.restarts, [], 'bookmarks and events keep it alive');
+    await h.clock.advance(70_000);
+    assert.deepEqual(h.restarts, ['watchdog']);
+    await h.informer.stop();
+  });
+
+  it('restarts a list that never answers', async () => {
+    const h = harness({ staleAfterMs: 60_000, watchdogIntervalMs: 10_000 });
+    h.nextList = 'hang';
+    h.informer.start();
+    await h.clock.advance(70_000);
+    assert.deepEqual(h.restarts, ['watchdog']);
+    h.nextList = [obj('a', '1')];
+    await h.clock.advance(1_000);
+    assert.equal(h.informer.hasSynced(), true);
+    await h.informer.stop();
+  });
+
+  it('stops for good: no restart, no timers, and a pending waitForSync rejects', async () => {
+    const h = harness();
+    h.nextList = 'hang';
+    h.informer.start();
+    const waiting = h.informer.waitForSync();
+    await settle();
+    await h.informer.stop();
+    await assert.rejects(waiting, /stopped before its cache synced/);
+    assert.equal(h.current().stopped, true);
+    h.current().handlers.error(new Error('abort after stop'));
+    assert.deepEqual(h.restarts, []);
+    assert.equal(h.clock.pendingTimers, 0);
+  });
+
+  it('stores typed-client objects as wire JSON (Dates become RFC 3339 strings)', async () => {
+    const h = harness();
+    const typed = {
+      metadata: {
+        name: 'a',
+        namespace: 'ns',
+        resourceVersion: '1',
+        creationTimestamp: new Date('2026-05-19T10:00:00Z'),
+      },
+    };
+    h.nextList = [typed as Obj];
+    h.informer.start();
+    await h.informer.waitForSync();
+    assert.equal(h.informer.get('ns', 'a')?.metadata?.creationTimestamp as unknown, '2026-05-19T10:00:00.000Z');
+    await h.informer.stop();
+  });
+
+  it('needs a kubeconfig unless a test source is given', () => {
+    assert.throws(
+      () =>
+        new ResilientInformer<Obj>({
+          resource: 'x',
+          path: '/api/v1/x',
+          list: async () => ({ items: [] }),
+          onEvent: () => {},
+        }),
+      /needs a kubeConfig/,
+    );
+  });
+});

@@ -1,0 +1,400 @@
+// An informer that keeps itself alive. client-node's ListWatch stops for good on any watch error but 410, lets a
+// throwing handler reject start() or crash the process, never asks for bookmarks, and can hang on a list that
+// never answers (FACTS.md). This wrapper runs a ListWatch per "generation" and, on an error or when nothing has
+// been heard for too long, abandons it and starts a fresh one with backoff, keeping its own cache so that
+// consumers see one continuous stream of add/update/delete events and one cache across restarts.
+import {
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
+import { type Logger, silentLogger } from '../observe/logger.ts';
+import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
+
+export type InformerEventType = 'add' | 'update' | 'delete';
+
+/** Receives every change. It should only enqueue keys; a throw is logged and the event dropped. */
+export type InformerEventHandler<T> = (type: InformerEventType, object: T) => void;
+
+export type RestartReason = 'error' | 'watchdog';
+
+/** Lists the collection; it must apply the same selector as the watch, so it receives it. */
+export type ListFunction<T extends KubernetesObject> = (options: {
+  labelSelector?: string;
+}) => Promise<KubernetesListObject<T>>;
+
+/** What one generation's event source reports; the default source is a ListWatch. */
+export interface SourceHandlers<T> {
+  add(object: T): void;
+  update(object: T): void;
+  delete(object: T): void;
+  error(error: unknown): void;
+  /** A watch (re)connected. */
+  connect(): void;
+  /** Any sign of life, bookmarks included. */
+  activity(): void;
+}
+
+export interface InformerSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type InformerSourceFactory<T extends KubernetesObject> = (
+  handlers: SourceHandlers<T>,
+  list: () => Promise<KubernetesListObject<T>>,
+  isCurrent: () => boolean,
+) => InformerSource;
+
+export interface ResilientInformerOptions<T extends KubernetesObject> {
+  /** Resource name for logs and the restarts metric, e.g. 'jobs'. */
+  resource: string;
+  /** Collection path to watch, e.g. /apis/batch/v1/jobs or /apis/batch/v1/namespaces/ns/jobs (see collectionPath). */
+  path: string;
+  list: ListFunction<T>;
+  kubeConfig?: KubeConfig;
+  labelSelector?: string;
+  onEvent: InformerEventHandler<T>;
+  /** Called on each restart, for scanschedule_informer_restarts_total{resource}. */
+  onRestart?: (reason: RestartReason) => void;
+  log?: Logger;
+  /** Ask the API server for BOOKMARK events, so a resumed watch rarely needs a relist. Default true. */
+  bookmarks?: boolean;
+  /** Server-side watch timeout; each watch uses a random value between this and twice this, like client-go. Default 300. */
+  watchTimeoutSeconds?: number;
+  /** Restart when nothing (event, bookmark, connect, list) was heard for this long. Default 3 min. */
+  staleAfterMs?: number;
+  /** How often the watchdog looks. Default 30 s. */
+  watchdogIntervalMs?: number;
+  /** Restart backoff: doubles from base to max, reset once a restart has synced. Default 1 s → 30 s. */
+  restartBackoffBaseMs?: number;
+  restartBackoffMaxMs?: number;
+  clock?: Clock;
+  setTimer?: SetTimer;
+  random?: () => number;
+  /** Replaces the ListWatch, for unit tests. */
+  createSource?: InformerSourceFactory<T>;
+}
+
+/** API path of a collection: core group when `group` is empty, cluster-wide when `namespace` is undefined. */
+export function collectionPath(resource: {
+  group: string;
+  version: string;
+  plural: string;
+  namespace?: string;
+}): string {
+  const base = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const scope = resource.namespace === undefined ? '' : `/namespaces/${encodeURIComponent(resource.namespace)}`;
+  return `${base}${scope}/${resource.plural}`;
+}
+
+export function objectKey(object: KubernetesObject): string {
+  const namespace = object.metadata?.namespace ?? '';
+  const name = object.metadata?.name ?? '';
+  return namespace === '' ? name : `${namespace}/${name}`;
+}
+
+/**
+ * Typed list calls return class instances holding Date objects while watch events are plain JSON with RFC 3339
+ * strings; one shape in the cache (the wire's) keeps every consumer and every comparison simple.
+ */
+function toWireJson<T>(object: T): T {
+  return JSON.parse(JSON.stringify(object)) as T;
+}
+
+interface InformerWatchSettings {
+  bookmarks: boolean;
+  timeoutSeconds: () => number;
+  activity: () => void;
+  isCurrent: () => boolean;
+}
+
+/**
+ * A client-node Watch that asks for bookmarks and a server-side timeout, reports every line as activity, and
+ * refuses to open a watch for an abandoned generation: ListWatch opens its watch after the list even when it was
+ * stopped meanwhile, and that connection would linger.
+ */
+class InformerWatch extends Watch {
+  readonly #settings: InformerWatchSettings;
+
+  constructor(config: KubeConfig, settings: InformerWatchSettings) {
+    super(config);
+    this.#settings = settings;
+  }
+
+  override async watch(...args: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    const [path, queryParams, callback, done] = args;
+    if (!this.#settings.isCurrent()) {
+      const abandoned = new AbortController();
+      abandoned.abort();
+      return abandoned;
+    }
+    const params = {
+      ...queryParams,
+      timeoutSeconds: this.#settings.timeoutSeconds(),
+      ...(this.#settings.bookmarks && { allowWatchBookmarks: true }),
+    };
+    return super.watch(
+      path,
+      params,
+      (phase, object, raw) => {
+        this.#settings.activity();
+        callback(phase, object, raw);
+      },
+      done,
+    );
+  }
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  readonly resource: string;
+  readonly #options: ResilientInformerOptions<T>;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #setTimer: SetTimer;
+  readonly #cache = new Map<string, T>();
+  readonly #staleAfterMs: number;
+  readonly #watchdogIntervalMs: number;
+  #generation = 0;
+  #source: InformerSource | undefined;
+  #running = false;
+  #backingOff = false;
+  #failures = 0;
+  #lastActivityMs = 0;
+  #synced = false;
+  #cancelRetry: CancelTimer | undefined;
+  #cancelWatchdog: CancelTimer | undefined;
+  #syncWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  #restarts = 0;
+
+  constructor(options: ResilientInformerOptions<T>) {
+    if (options.createSource === undefined && options.kubeConfig === undefined) {
+      throw new Error('ResilientInformer needs a kubeConfig (or a createSource for tests)');
+    }
+    this.resource = options.resource;
+    this.#options = options;
+    this.#log = (options.log ?? silentLogger()).child({ informer: options.resource });
+    this.#clock = options.clock ?? systemClock;
+    this.#setTimer = options.setTimer ?? systemTimer;
+    this.#staleAfterMs = options.staleAfterMs ?? 180_000;
+    this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
+  }
+
+  /** True once the first full list is in the cache; stays true across restarts (the cache is kept). */
+  hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** Restarts so far (errors and watchdog). */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Resolves when the cache has synced; rejects if the informer is stopped first. */
+  waitForSync(): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#syncWaiters.push({ resolve, reject }));
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.#cache.values()];
+    return namespace === undefined ? all : all.filter((object) => (object.metadata?.namespace ?? '') === namespace);
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.#cache.get(namespace === undefined || namespace === '' ? name : `${namespace}/${name}`);
+  }
+
+  /** Starts listing and watching; returns at once. Errors never escape: they restart the informer. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#armWatchdog();
+    void this.#launch();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#generation++;
+    this.#cancelRetry?.();
+    this.#cancelWatchdog?.();
+    const source = this.#source;
+    this.#source = undefined;
+    for (const waiter of this.#syncWaiters.splice(0)) {
+      waiter.reject(new Error(`informer ${this.resource} stopped before its cache synced`));
+    }
+    await source?.stop().catch(() => {});
+  }
+
+  #touch(): void {
+    this.#lastActivityMs = this.#clock().getTime();
+  }
+
+  #emit(type: InformerEventType, object: T): void {
+    try {
+      this.#options.onEvent(type, object);
+    } catch (error) {
+      this.#log.error(
+        { err: error, key: objectKey(object), event: type },
+        'informer event handler threw, event dropped',
+      );
+    }
+  }
+
+  #upsert(object: T): void {
+    const key = objectKey(object);
+    const previous = this.#cache.get(key);
+    const version = object.metadata?.resourceVersion;
+    // A relist after a restart replays every object: unchanged ones are not news.
+    if (previous !== undefined && version !== undefined && previous.metadata?.resourceVersion === version) return;
+    this.#cache.set(key, object);
+    this.#emit(previous === undefined ? 'add' : 'update', object);
+  }
+
+  #remove(object: T): void {
+    const key = objectKey(object);
+    const previous = this.#cache.get(key);
+    if (previous === undefined) return;
+    this.#cache.delete(key);
+    this.#emit('delete', previous);
+  }
+
+  /** Objects deleted while no watch was running appear only as absent from the next list. */
+  #dropMissing(items: readonly T[]): void {
+    const present = new Set(items.map(objectKey));
+    for (const [key, object] of this.#cache) {
+      if (present.has(key)) continue;
+      this.#cache.delete(key);
+      this.#emit('delete', object);
+    }
+  }
+
+  #createSource(
+    handlers: SourceHandlers<T>,
+    list: () => Promise<KubernetesListObject<T>>,
+    isCurrent: () => boolean,
+  ): InformerSource {
+    if (this.#options.createSource !== undefined) return this.#options.createSource(handlers, list, isCurrent);
+    const kubeConfig = this.#options.kubeConfig;
+    if (kubeConfig === undefined) throw new Error('unreachable: checked in the constructor');
+    const random = this.#options.random ?? Math.random;
+    const minTimeout = this.#options.watchTimeoutSeconds ?? 300;
+    const watch = new InformerWatch(kubeConfig, {
+      bookmarks: this.#options.bookmarks ?? true,
+      timeoutSeconds: () => Math.floor(minTimeout * (1 + random())),
+      activity: handlers.activity,
+      isCurrent,
+    });
+    const listWatch = new ListWatch<T>(this.#options.path, watch, list, false, this.#options.labelSelector);
+    listWatch.on('add', handlers.add);
+    listWatch.on('update', handlers.update);
+    listWatch.on('delete', handlers.delete);
+    listWatch.on('error', handlers.error);
+    listWatch.on('connect', handlers.connect);
+    return listWatch;
+  }
+
+  async #launch(): Promise<void> {
+    if (!this.#running) return;
+    const generation = ++this.#generation;
+    const isCurrent = (): boolean => this.#running && generation === this.#generation;
+    this.#backingOff = false;
+    this.#touch();
+    let listed = false;
+    const guard =
+      (fn: (object: T) => void) =>
+      (object: T): void => {
+        if (!isCurrent()) return;
+        try {
+          fn(object);
+        } catch (error) {
+          this.#log.error({ err: error }, 'informer cache update failed');
+        }
+      };
+    const handlers: SourceHandlers<T> = {
+      add: guard((object) => this.#upsert(object)),
+      update: guard((object) => this.#upsert(object)),
+      delete: guard((object) => this.#remove(object)),
+      error: (error) => {
+        if (isCurrent()) this.#restart('error', error);
+      },
+      connect: () => {
+        if (isCurrent()) this.#touch();
+      },
+      activity: () => {
+        if (isCurrent()) this.#touch();
+      },
+    };
+    const list = async (): Promise<KubernetesListObject<T>> => {
+      const result = await this.#options.list(
+        this.#options.labelSelector === undefined ? {} : { labelSelector: this.#options.labelSelector },
+      );
+      // Throwing makes an abandoned ListWatch stop here instead of going on to open a watch.
+      if (!isCurrent()) throw new Error('informer generation abandoned');
+      const items = (result.items ?? []).map(toWireJson);
+      this.#dropMissing(items);
+      listed = true;
+      this.#touch();
+      return { ...result, items };
+    };
+
+    let source: InformerSource;
+    try {
+      source = this.#createSource(handlers, list, isCurrent);
+      this.#source = source;
+      await source.start();
+    } catch (error) {
+      if (isCurrent()) this.#restart('error', error);
+      return;
+    }
+    if (!isCurrent() || !listed) return;
+    if (this.#failures > 0) this.#log.info({ restarts: this.#restarts }, 'informer recovered');
+    this.#failures = 0;
+    if (!this.#synced) {
+      this.#synced = true;
+      this.#log.info({ objects: this.#cache.size }, 'informer cache synced');
+      for (const waiter of this.#syncWaiters.splice(0)) waiter.resolve();
+    }
+  }
+
+  #restart(reason: RestartReason, error: unknown): void {
+    if (!this.#running || this.#backingOff) return;
+    this.#generation++;
+    this.#backingOff = true;
+    const source = this.#source;
+    this.#source = undefined;
+    void source?.stop().catch(() => {});
+    this.#failures++;
+    this.#restarts++;
+    const base = this.#options.restartBackoffBaseMs ?? 1_000;
+    const max = this.#options.restartBackoffMaxMs ?? 30_000;
+    const delayMs = Math.min(base * 2 ** Math.min(this.#failures - 1, 30), max);
+    this.#log.warn(
+      { reason, err: error, retryInMs: delayMs, restarts: this.#restarts },
+      'informer stopped, restarting',
+    );
+    try {
+      this.#options.onRestart?.(reason);
+    } catch (hookError) {
+      this.#log.error({ err: hookError }, 'informer restart hook threw');
+    }
+    this.#cancelRetry = this.#setTimer(() => {
+      this.#cancelRetry = undefined;
+      void this.#launch();
+    }, delayMs);
+  }
+
+  #armWatchdog(): void {
+    this.#cancelWatchdog = this.#setTimer(() => {
+      if (!this.#running) return;
+      const silentMs = this.#clock().getTime() - this.#lastActivityMs;
+      if (!this.#backingOff && silentMs > this.#staleAfterMs) {
+        this.#restart('watchdog', new Error(`no watch activity for ${Math.round(silentMs / 1000)} s`));
+      }
+      this.#armWatchdog();
+    }, this.#watchdogIntervalMs);
+  }
+}
