@@ -797,7 +797,10 @@ describe('planSchedule: concurrency', () => {
     });
     assert.deepEqual(plan.create, []);
     assert.equal(plan.events[0]?.type, 'Normal');
-    assert.match(plan.events[0]?.message ?? '', /still active and concurrencyPolicy is Forbid/);
+    assert.match(
+      plan.events[0]?.message ?? '',
+      /^Not starting the run scheduled for 2016-05-19T10:00:00Z: nightly-24394141 is still active and concurrencyPolicy is Forbid; it starts when that run ends$/,
+    );
   });
 
   it('Forbid: a run with no status yet (Pending) counts as active', () => {

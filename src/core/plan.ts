@@ -270,7 +270,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
     decision.events.push({
       type: 'Warning',
       reason: Reason.TooManyMissedTimes,
-      message: `More than 100 scheduled times were missed; starting only the latest (${formatInZone(dueMs, zone)}). Set or decrease spec.startingDeadlineSeconds or check clock skew`,
+      message: `More than 100 scheduled times were missed; only the latest (${formatInZone(dueMs, zone)}) runs. Set or decrease spec.startingDeadlineSeconds or check clock skew`,
     });
   }
   const activeNames = runs.active.map((run) => run.metadata.name ?? '');
@@ -279,7 +279,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
     decision.events.push({
       type: 'Normal',
       reason: Reason.RunAlreadyActive,
-      message: `Not starting the run scheduled for ${formatInZone(dueMs, zone)}: ${blocking.join(', ')} still active and concurrencyPolicy is Forbid; it starts when ${blocking.length === 1 ? 'that run ends' : 'they end'}${deadlineMs === undefined ? '' : ', if still within startingDeadlineSeconds'}`,
+      message: `Not starting the run scheduled for ${formatInZone(dueMs, zone)}: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} still active and concurrencyPolicy is Forbid; it starts when ${blocking.length === 1 ? 'that run ends' : 'they end'}${deadlineMs === undefined ? '' : ', if still within startingDeadlineSeconds'}`,
     });
     return decision;
   }

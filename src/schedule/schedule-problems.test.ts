@@ -302,6 +302,19 @@ describe('scheduleProblems', () => {
     assert.deepEqual(scheduleProblems({ interval: '1m' }), []);
   });
 
+  it('tells an empty interval from an absent one, whatever was asked before', () => {
+    assert.deepEqual(scheduleProblems({ schedule: '15 3 * * *' }), []);
+    assert.deepEqual(
+      scheduleProblems({ schedule: '15 3 * * *', interval: '' }).map((problem) => problem.path),
+      ['spec.interval', 'spec.interval'],
+    );
+  });
+
+  it('does not let a caller change the answer for the next one', () => {
+    scheduleProblems({ schedule: '@reboot' }).push({ path: 'x', message: 'x', fix: 'x' });
+    assert.equal(scheduleProblems({ schedule: '@reboot' }).length, 1);
+  });
+
   it('reports a bad schedule and a bad zone together', () => {
     const problems = scheduleProblems({ schedule: '0 0 30 2 *', timezone: 'Local' });
     assert.deepEqual(

@@ -36,14 +36,19 @@ const isAbsent = (value: unknown): value is undefined | null => value === undefi
 
 const compiledTimings = new BoundedCache<string, CompiledTiming>(16_384);
 
+const isTextOrAbsent = (value: unknown): value is string | undefined =>
+  value === undefined || typeof value === 'string';
+// An absent field and an empty one compile differently, so they must not share a cache key.
+const keyPart = (value: string | undefined): string => (value === undefined ? '\u0001' : `\u0002${value}`);
+
 /** Compiles the timing of a spec for the schedule `key` (H values depend on it), or says what is wrong. */
 export function compileTiming(spec: TimingSpec, key: ScheduleKey = {}): CompiledTiming {
   const { schedule, interval, timezone } = spec;
-  if (typeof schedule === 'string' || typeof interval === 'string') {
+  if (isTextOrAbsent(schedule) && isTextOrAbsent(interval) && isTextOrAbsent(timezone)) {
     // Every reconcile compiles its spec; the key leaves out namespace/name unless an H depends on them.
     const parsed = typeof schedule === 'string' ? parsedTexts.getOrCompute(schedule, parseScheduleText) : undefined;
     const spread = parsed !== undefined && 'kind' in parsed && parsed.kind === 'cron' && parsed.syntax.hasSpread;
-    const cacheKey = [schedule, interval, timezone, spread ? spreadKey(key) : ''].join('\u0000');
+    const cacheKey = [schedule, interval, timezone, spread ? spreadKey(key) : undefined].map(keyPart).join('');
     const compiled = compiledTimings.getOrCompute(cacheKey, () => compileUncached(spec, key));
     // Fresh arrays: a caller that adds to its problems must not change the cached ones.
     return compiled.timing === undefined
