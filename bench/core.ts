@@ -37,7 +37,7 @@ function buildCases(): Case[] {
   const cases: Case[] = [];
   for (let i = 0; i < COUNT; i += 1) {
     const text = patterns[i % patterns.length] ?? '0 2 * * *';
-    const named = i % 5 >= 2; // 60% named zones, 40% UTC
+    const named = Math.floor(i / patterns.length) % 5 >= 2; // 60% named zones, 40% UTC, every pattern in both
     const timezone = named ? (namedZones[i % namedZones.length] ?? 'UTC') : 'UTC';
     const timing = text.startsWith('interval:') ? { interval: text.slice(9) } : { schedule: text };
     const name = `scan-${i}`;

@@ -22,20 +22,24 @@ export function withTransitionTimes(
   existing: readonly Condition[] | undefined,
   context: { now: Date; generation: number | undefined },
 ): Condition[] {
-  const previous = new Map((existing ?? []).map((condition) => [condition.type, condition]));
-  const ours = desired.map((condition): Condition => {
-    const before = previous.get(condition.type);
+  const conditions: Condition[] = [];
+  for (const condition of desired) {
+    const before = existing?.find((candidate) => candidate.type === condition.type);
     const unchanged = before !== undefined && before.status === condition.status && before.reason === condition.reason;
-    return {
+    const written: Condition = {
       type: condition.type,
       status: condition.status,
-      ...(context.generation === undefined ? {} : { observedGeneration: context.generation }),
       lastTransitionTime: unchanged ? before.lastTransitionTime : formatUtc(context.now),
       reason: condition.reason,
       message: condition.message,
     };
-  });
-  const ourTypes = new Set<string>(OUR_CONDITION_TYPES);
-  const theirs = (existing ?? []).filter((condition) => !ourTypes.has(condition.type));
-  return [...ours, ...theirs];
+    if (context.generation !== undefined) written.observedGeneration = context.generation;
+    conditions.push(written);
+  }
+  for (const condition of existing ?? []) {
+    if (!OUR_TYPES.has(condition.type)) conditions.push(condition);
+  }
+  return conditions;
 }
+
+const OUR_TYPES: ReadonlySet<string> = new Set(OUR_CONDITION_TYPES);
