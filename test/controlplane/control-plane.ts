@@ -57,6 +57,12 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+interface ApiServerConfig {
+  server: string;
+  identity: ApiIdentity;
+  args: string[];
+}
+
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const DEFAULT_TIMEOUT_MS = 120_000;
 const BIND_ATTEMPTS = 3;
@@ -143,48 +149,47 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   try {
     const pkiDir = join(dir, 'pki');
     await mkdir(pkiDir);
+    // Certificates are made while etcd starts; the no-op catch only keeps a failure from counting as unhandled
+    // until the `await pkiReady` below, which still throws it.
     const pkiReady = createPki(pkiDir);
+    pkiReady.catch(() => {});
 
-    let etcdUrl = '';
-    for (let attempt = 1; etcd === undefined; attempt++) {
-      const [clientPort, peerPort] = await freeLoopbackPorts(2);
-      etcdUrl = `http://127.0.0.1:${clientPort}`;
-      const peerUrl = `http://127.0.0.1:${peerPort}`;
-      log(`starting etcd on ${etcdUrl}`);
-      const candidate = launch('etcd', binaries.etcd, [
-        '--name=default',
-        `--data-dir=${join(dir, 'etcd-data')}`,
-        `--listen-client-urls=${etcdUrl}`,
-        `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=${peerUrl}`,
-        `--initial-advertise-peer-urls=${peerUrl}`,
-        `--initial-cluster=default=${peerUrl}`,
-        // Test data is thrown away: skipping fsync makes etcd several times faster on a busy disk.
-        '--unsafe-no-fsync',
-      ]);
-      try {
-        await waitUntil('etcd /health', () => etcdHealthy(etcdUrl), { timeoutMs, abortIf: abortWhenExited(candidate) });
-        etcd = candidate;
-      } catch (error) {
-        await halt(candidate);
-        const failure = new StartupError(candidate, error);
-        if (!failure.portConflict || attempt >= BIND_ATTEMPTS) throw failure;
-        await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
+    const startEtcd = async (): Promise<string> => {
+      for (let attempt = 1; ; attempt++) {
+        const [clientPort, peerPort] = await freeLoopbackPorts(2);
+        const url = `http://127.0.0.1:${clientPort}`;
+        const peerUrl = `http://127.0.0.1:${peerPort}`;
+        log(`starting etcd on ${url}`);
+        const candidate = launch('etcd', binaries.etcd, [
+          '--name=default',
+          `--data-dir=${join(dir, 'etcd-data')}`,
+          `--listen-client-urls=${url}`,
+          `--advertise-client-urls=${url}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=default=${peerUrl}`,
+          // Test data is thrown away: skipping fsync makes etcd several times faster on a busy disk.
+          '--unsafe-no-fsync',
+        ]);
+        try {
+          await waitUntil('etcd /health', () => etcdHealthy(url), { timeoutMs, abortIf: abortWhenExited(candidate) });
+          etcd = candidate;
+          return url;
+        } catch (error) {
+          await halt(candidate);
+          const failure = new StartupError(candidate, error);
+          if (!failure.portConflict || attempt >= BIND_ATTEMPTS) throw failure;
+          await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
+        }
       }
-    }
-
+    };
+    const etcdUrl = await startEtcd();
     const pki: Pki = await pkiReady;
-    const kubeconfigPath = join(dir, 'kubeconfig');
-    let server = '';
-    let identity: ApiIdentity | undefined;
-    let apiServerArgs: string[] = [];
 
-    const launchApiServer = async (): Promise<void> => {
-      if (identity === undefined) throw new Error('kube-apiserver has no identity yet');
-      const candidate = launch('kube-apiserver', binaries.kubeApiserver, apiServerArgs);
-      const ready = identity;
+    const launchApiServer = async (config: ApiServerConfig): Promise<void> => {
+      const candidate = launch('kube-apiserver', binaries.kubeApiserver, config.args);
       try {
-        await waitUntil('kube-apiserver /readyz', () => httpsOk(ready, '/readyz'), {
+        await waitUntil('kube-apiserver /readyz', () => httpsOk(config.identity, '/readyz'), {
           timeoutMs,
           abortIf: abortWhenExited(candidate),
         });
@@ -194,43 +199,50 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         throw new StartupError(candidate, error);
       }
     };
-
-    for (let attempt = 1; apiServer === undefined; attempt++) {
-      const [port] = await freeLoopbackPorts(1);
-      server = `https://127.0.0.1:${port}`;
-      identity = await adminIdentity(server, pki);
-      apiServerArgs = [
-        `--etcd-servers=${etcdUrl}`,
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${pki.servingCert}`,
-        `--tls-private-key-file=${pki.servingKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--secure-port=${port}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        // The `kubernetes` Service would get 127.0.0.1 as its endpoint, which Endpoints validation refuses
-        // (loopback); nothing in the tests reaches the apiserver through that Service.
-        '--endpoint-reconciler-type=none',
-        '--allow-privileged=true',
-        // No token controller runs by default, so ServiceAccount admission would refuse every pod.
-        '--disable-admission-plugins=ServiceAccount',
-        // RBAC only, so `kubectl auth can-i --as=…` answers what a real cluster would.
-        '--authorization-mode=RBAC',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${pki.serviceAccountPublicKey}`,
-        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        ...(options.apiServerFlags ?? []),
-      ];
-      log(`starting kube-apiserver on ${server}`);
-      try {
-        await launchApiServer();
-      } catch (error) {
-        if (!(error instanceof StartupError && error.portConflict) || attempt >= BIND_ATTEMPTS) throw error;
+    const startFirstApiServer = async (): Promise<ApiServerConfig> => {
+      for (let attempt = 1; ; attempt++) {
+        const [port] = await freeLoopbackPorts(1);
+        const server = `https://127.0.0.1:${port}`;
+        const config: ApiServerConfig = {
+          server,
+          identity: await adminIdentity(server, pki),
+          args: [
+            `--etcd-servers=${etcdUrl}`,
+            `--cert-dir=${join(dir, 'apiserver-certs')}`,
+            `--tls-cert-file=${pki.servingCert}`,
+            `--tls-private-key-file=${pki.servingKey}`,
+            `--client-ca-file=${pki.caCert}`,
+            `--secure-port=${port}`,
+            '--bind-address=127.0.0.1',
+            '--advertise-address=127.0.0.1',
+            '--service-cluster-ip-range=10.0.0.0/24',
+            // The `kubernetes` Service would get 127.0.0.1 as its endpoint, which Endpoints validation refuses
+            // (loopback); nothing in the tests reaches the apiserver through that Service.
+            '--endpoint-reconciler-type=none',
+            '--allow-privileged=true',
+            // Without kube-controller-manager no namespace gets its default ServiceAccount, and this admission
+            // plugin would refuse every Pod for lack of it.
+            '--disable-admission-plugins=ServiceAccount',
+            // RBAC only, so `kubectl auth can-i --as=…` answers what a real cluster would.
+            '--authorization-mode=RBAC',
+            '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+            `--service-account-key-file=${pki.serviceAccountPublicKey}`,
+            `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+            ...(options.apiServerFlags ?? []),
+          ],
+        };
+        log(`starting kube-apiserver on ${server}`);
+        try {
+          await launchApiServer(config);
+          return config;
+        } catch (error) {
+          if (!(error instanceof StartupError && error.portConflict) || attempt >= BIND_ATTEMPTS) throw error;
+        }
       }
-    }
-    if (identity === undefined) throw new Error('unreachable: kube-apiserver started without an identity');
-    const apiIdentity = identity;
+    };
+    const apiServerConfig = await startFirstApiServer();
+    const { server, identity: apiIdentity } = apiServerConfig;
+    const kubeconfigPath = join(dir, 'kubeconfig');
     await writeAdminKubeconfig(kubeconfigPath, server, pki);
 
     const crdDirectory = options.crdDirectory ?? join(REPO_ROOT, 'crds');
@@ -245,7 +257,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (apiServer !== undefined && apiServer.exitInfo() === undefined) return;
       apiServer = undefined;
       log(`starting kube-apiserver on ${server}`);
-      await launchApiServer();
+      await launchApiServer(apiServerConfig);
       // Re-applying is a no-op for unchanged CRDs and doubles as the wait for them to be back in discovery.
       await waitForCrds();
     };
