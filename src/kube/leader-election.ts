@@ -130,6 +130,9 @@ export class KubeLeaseLock implements LeaseLock {
   }
 }
 
+/** The Lease's name; manifests/leader-election-role.yaml grants get/update on this name only. */
+export const DEFAULT_LEASE_NAME = 'scanschedule.jmo.security';
+
 /** client-go's defaults (and controller-runtime's): 15 s lease, 10 s renew deadline, 2 s retry. */
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
 export const DEFAULT_RENEW_DEADLINE_MS = 10_000;

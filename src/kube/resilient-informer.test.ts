@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { ManualClock, settle } from './manual-clock.ts';
 import {
   collectionPath,
   type InformerEventType,
   type InformerSource,
+  type ObjectList,
   ResilientInformer,
   type ResilientInformerOptions,
   type RestartReason,
@@ -61,7 +62,7 @@ function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harnes
     resource: 'things',
     path: '/api/v1/things',
     labelSelector: 'app.kubernetes.io/managed-by=scanschedule',
-    list: async ({ labelSelector }): Promise<KubernetesListObject<Obj>> => {
+    list: async ({ labelSelector }): Promise<ObjectList<Obj>> => {
       h.selectors.push(labelSelector);
       const answer = h.nextList;
       if (answer === 'hang') return new Promise(() => {});
@@ -78,7 +79,7 @@ function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harnes
       return {
         async start() {
           generation.started = true;
-          let listed: KubernetesListObject<Obj>;
+          let listed: ObjectList<Obj>;
           try {
             listed = await list();
           } catch (error) {

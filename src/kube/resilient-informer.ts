@@ -20,10 +20,22 @@ export type InformerEventHandler<T> = (type: InformerEventType, object: T) => vo
 
 export type RestartReason = 'error' | 'watchdog';
 
+/**
+ * What the informer needs of an object. Wider than client-node's KubernetesObject, whose metadata types times as
+ * Date: the API types of src/api (ScanSchedule, ScanRun) keep them as the RFC 3339 strings the wire carries.
+ */
+export interface CachedObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+/** A list response: the items and the collection's resourceVersion. */
+export interface ObjectList<T> {
+  metadata?: { resourceVersion?: string };
+  items: T[];
+}
+
 /** Lists the collection; it must apply the same selector as the watch, so it receives it. */
-export type ListFunction<T extends KubernetesObject> = (options: {
-  labelSelector?: string;
-}) => Promise<KubernetesListObject<T>>;
+export type ListFunction<T extends CachedObject> = (options: { labelSelector?: string }) => Promise<ObjectList<T>>;
 
 /** What one generation's event source reports; the default source is a ListWatch. */
 export interface SourceHandlers<T> {
@@ -42,13 +54,13 @@ export interface InformerSource {
   stop(): Promise<void>;
 }
 
-export type InformerSourceFactory<T extends KubernetesObject> = (
+export type InformerSourceFactory<T extends CachedObject> = (
   handlers: SourceHandlers<T>,
-  list: () => Promise<KubernetesListObject<T>>,
+  list: () => Promise<ObjectList<T>>,
   isCurrent: () => boolean,
 ) => InformerSource;
 
-export interface ResilientInformerOptions<T extends KubernetesObject> {
+export interface ResilientInformerOptions<T extends CachedObject> {
   /** Resource name for logs and the restarts metric, e.g. 'jobs'. */
   resource: string;
   /** Collection path to watch, e.g. /apis/batch/v1/jobs or /apis/batch/v1/namespaces/ns/jobs (see collectionPath). */
@@ -90,7 +102,7 @@ export function collectionPath(resource: {
   return `${base}${scope}/${resource.plural}`;
 }
 
-export function objectKey(object: KubernetesObject): string {
+export function objectKey(object: CachedObject): string {
   const namespace = object.metadata?.namespace ?? '';
   const name = object.metadata?.name ?? '';
   return namespace === '' ? name : `${namespace}/${name}`;
@@ -148,7 +160,7 @@ class InformerWatch extends Watch {
   }
 }
 
-export class ResilientInformer<T extends KubernetesObject> {
+export class ResilientInformer<T extends CachedObject> {
   readonly resource: string;
   readonly #options: ResilientInformerOptions<T>;
   readonly #log: Logger;
@@ -274,7 +286,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   #createSource(
     handlers: SourceHandlers<T>,
-    list: () => Promise<KubernetesListObject<T>>,
+    list: () => Promise<ObjectList<T>>,
     isCurrent: () => boolean,
   ): InformerSource {
     if (this.#options.createSource !== undefined) return this.#options.createSource(handlers, list, isCurrent);
@@ -288,10 +300,18 @@ export class ResilientInformer<T extends KubernetesObject> {
       activity: handlers.activity,
       isCurrent,
     });
-    const listWatch = new ListWatch<T>(this.#options.path, watch, list, false, this.#options.labelSelector);
-    listWatch.on('add', handlers.add);
-    listWatch.on('update', handlers.update);
-    listWatch.on('delete', handlers.delete);
+    // ListWatch only stores and hands back what the list and the watch return, so T passes through it unchanged.
+    const asT = (object: KubernetesObject): T => object as unknown as T;
+    const listWatch = new ListWatch<KubernetesObject>(
+      this.#options.path,
+      watch,
+      list as unknown as () => Promise<KubernetesListObject<KubernetesObject>>,
+      false,
+      this.#options.labelSelector,
+    );
+    listWatch.on('add', (object) => handlers.add(asT(object)));
+    listWatch.on('update', (object) => handlers.update(asT(object)));
+    listWatch.on('delete', (object) => handlers.delete(asT(object)));
     listWatch.on('error', handlers.error);
     listWatch.on('connect', handlers.connect);
     return listWatch;
@@ -328,7 +348,7 @@ export class ResilientInformer<T extends KubernetesObject> {
         if (isCurrent()) this.#touch();
       },
     };
-    const list = async (): Promise<KubernetesListObject<T>> => {
+    const list = async (): Promise<ObjectList<T>> => {
       const result = await this.#options.list(
         this.#options.labelSelector === undefined ? {} : { labelSelector: this.#options.labelSelector },
       );
