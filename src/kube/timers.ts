@@ -18,20 +18,38 @@ export const systemClock: Clock = () => new Date();
 /** Node's setTimeout fires at once (with a TimeoutOverflowWarning) beyond this, so longer waits are chained. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The host's one-shot timer primitives (setTimeout/clearTimeout), injectable to test the chaining below. */
+export interface HostTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
 // A yearly schedule asks to be requeued in ~365 days: without chaining, setTimeout would fire after 1 ms and
 // the queue would hot-loop on that key.
-export const systemTimer: SetTimer = (callback, ms) => {
-  let handle: NodeJS.Timeout | undefined;
-  const arm = (remaining: number): void => {
-    const step = Math.min(Math.max(remaining, 0), MAX_TIMER_MS);
-    handle = setTimeout(() => {
-      if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
-      else callback();
-    }, step);
+export function chainedTimer(host: HostTimers): SetTimer {
+  return (callback, ms) => {
+    let handle: unknown;
+    let cancelled = false;
+    const arm = (remaining: number): void => {
+      const step = Math.min(Math.max(remaining, 0), MAX_TIMER_MS);
+      handle = host.set(() => {
+        if (cancelled) return;
+        if (remaining > MAX_TIMER_MS) arm(remaining - MAX_TIMER_MS);
+        else callback();
+      }, step);
+    };
+    arm(ms);
+    return () => {
+      cancelled = true;
+      host.clear(handle);
+    };
   };
-  arm(ms);
-  return () => clearTimeout(handle);
-};
+}
+
+export const systemTimer: SetTimer = chainedTimer({
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+});
 
 /** A Delay built on a SetTimer, so components that sleep follow the same injected time. */
 export function delayOn(setTimer: SetTimer): Delay {
