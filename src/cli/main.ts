@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type ClusterOptions, connect } from './cluster-context.ts';
+import { addControllerCommand } from './controller.ts';
 import { runDescribe } from './describe.ts';
 import { runGet } from './get.ts';
 import { runNext } from './next.ts';
@@ -96,6 +97,8 @@ clusterCommand('trigger', 'Start a manual run now (sets the jmo.security/run-now
   .action(async (name: string, options: ClusterOptions) => {
     emit(await runTrigger(name, connect(options)));
   });
+
+addControllerCommand(program);
 
 try {
   await program.parseAsync();

@@ -3,8 +3,12 @@ import { fnv1a32 } from '../schedule/stable-hash.ts';
 // The name of a scheduled run comes from its nominal minute, not from `now`: after a crash between
 // "create run" and "write status", or with a second replica, the retry gets AlreadyExists instead of a
 // second scan. The same name as Kubernetes gives a CronJob's Job (<name>-<unix minutes>).
+// Times off the whole minute (`@every 20s`, `interval: 90s`) would share a minute's name, and the second run
+// of a minute would be taken for the first: they are named by unix seconds instead. The two never collide: a
+// time in seconds has 10 digits where minutes have 8 (until the year 2160).
 export function scheduledRunName(scheduleName: string, scheduledMs: number): string {
-  return `${scheduleName}-${Math.floor(scheduledMs / 60_000)}`;
+  const seconds = Math.floor(scheduledMs / 1000);
+  return `${scheduleName}-${seconds % 60 === 0 ? seconds / 60 : seconds}`;
 }
 
 // Kubernetes' suffix alphabet (no vowels, no look-alikes such as 0/o, 1/l), so a suffix never spells a word.

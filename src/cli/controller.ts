@@ -1,0 +1,118 @@
+// scanschedule controller: flags named as controller-runtime names them, so operators feel at home.
+
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { startController } from '../kube/controller.ts';
+import { loadKubeConfig } from '../kube/kube-config.ts';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observe/logger.ts';
+import { parseGoDuration } from '../schedule/duration.ts';
+import { UsageError } from './usage-error.ts';
+
+export const DEFAULT_SCANNER_IMAGE = 'ghcr.io/jimmy058910/jmo-security:latest';
+
+interface ControllerFlags {
+  kubeconfig?: string;
+  namespace?: string;
+  leaderElect: string;
+  leaderElectNamespace?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  maxConcurrentReconciles: string;
+  scannerImage: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/** The controller's flags; the manifests test checks the Deployment passes only these. */
+export const CONTROLLER_FLAGS = [
+  '--kubeconfig',
+  '--namespace',
+  '--leader-elect',
+  '--leader-elect-namespace',
+  '--leader-elect-lease-duration',
+  '--leader-elect-renew-deadline',
+  '--leader-elect-retry-period',
+  '--metrics-bind-address',
+  '--health-probe-bind-address',
+  '--max-concurrent-reconciles',
+  '--scanner-image',
+  '--log-level',
+  '--log-format',
+] as const;
+
+function durationMs(flag: string, text: string): number {
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${text}: use a duration such as 15s or 2m`);
+  return ms;
+}
+
+export function addControllerCommand(program: Command): void {
+  program
+    .command('controller')
+    .description('Run the controller: reconcile ScanSchedules into ScanRuns and Jobs in the current cluster.')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--namespace <namespace>', 'watch only this namespace (default: all)')
+    .option('--leader-elect <bool>', 'elect a leader on a Lease so only one replica reconciles', 'true')
+    .option(
+      '--leader-elect-namespace <namespace>',
+      'namespace of the Lease (default: POD_NAMESPACE, else --namespace, else default)',
+    )
+    .option('--leader-elect-lease-duration <duration>', 'how long a Lease is valid without renewal', '15s')
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', '10s')
+    .option('--leader-elect-retry-period <duration>', 'how often candidates retry', '2s')
+    .option('--metrics-bind-address <address>', 'address of /metrics; 0 disables it', ':8080')
+    .option('--health-probe-bind-address <address>', 'address of /healthz and /readyz; 0 disables them', ':8081')
+    .option('--max-concurrent-reconciles <n>', 'schedules reconciled at the same time', '4')
+    .option(
+      '--scanner-image <image>',
+      'scan image when a schedule does not set backend.config.image',
+      DEFAULT_SCANNER_IMAGE,
+    )
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format').choices([...LOG_FORMATS]).default('json'))
+    .action(async (flags: ControllerFlags) => {
+      await runControllerCommand(flags);
+    });
+}
+
+async function runControllerCommand(flags: ControllerFlags): Promise<void> {
+  if (!['true', 'false'].includes(flags.leaderElect)) throw new UsageError('--leader-elect takes true or false');
+  const concurrency = Number(flags.maxConcurrentReconciles);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError('--max-concurrent-reconciles takes a whole number ≥ 1');
+  const log = createLogger({ level: flags.logLevel, format: flags.logFormat, base: { component: 'controller' } });
+  let kubeConfig: ReturnType<typeof loadKubeConfig>;
+  try {
+    kubeConfig = loadKubeConfig(flags.kubeconfig);
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { cause });
+  }
+  const controller = await startController({
+    kubeConfig,
+    namespace: flags.namespace,
+    leaderElect: flags.leaderElect === 'true',
+    leaderElectNamespace: flags.leaderElectNamespace ?? process.env.POD_NAMESPACE ?? flags.namespace ?? 'default',
+    leaseDurationMs: durationMs('--leader-elect-lease-duration', flags.leaderElectLeaseDuration),
+    renewDeadlineMs: durationMs('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline),
+    retryPeriodMs: durationMs('--leader-elect-retry-period', flags.leaderElectRetryPeriod),
+    metricsBindAddress: flags.metricsBindAddress,
+    healthProbeBindAddress: flags.healthProbeBindAddress,
+    maxConcurrentReconciles: concurrency,
+    scannerImage: flags.scannerImage,
+    log,
+  });
+  log.info({ metricsPort: controller.metricsPort, healthPort: controller.healthPort }, 'controller started');
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'signal received');
+    void controller.stop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const reason = await controller.done;
+  log.info({ reason }, 'controller stopped');
+  // Losing the Lease is an error exit so the pod restarts and campaigns again (client-go's habit).
+  process.exitCode = reason === 'lost-leadership' ? 1 : 0;
+}

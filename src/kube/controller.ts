@@ -1,0 +1,284 @@
+// `scanschedule controller`: informers warm on every replica, the reconcile workers run only on the leader.
+// Informer events only enqueue schedule keys; a worker reconciles one key at a time (core/reconcile.ts) and
+// maps its errors to queue actions here (STYLE S7), so the queue's bookkeeping lives in one place.
+import { hostname } from 'node:os';
+import {
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  type KubeConfig,
+  type V1Job,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import {
+  GROUP,
+  LABEL_MANAGED_BY,
+  LABEL_SCHEDULE,
+  MANAGED_BY,
+  SCAN_RUN_PLURAL,
+  SCAN_SCHEDULE_PLURAL,
+  type ScanRun,
+  type ScanSchedule,
+  VERSION,
+} from '../api/types.ts';
+import { ConflictError, RejectedError } from '../core/errors.ts';
+import { type ReconcileDeps, reconcileSchedule } from '../core/reconcile.ts';
+import { type RunningHealthServer, startHealthServer } from '../observe/health-server.ts';
+import type { Logger } from '../observe/logger.ts';
+import { ControllerMetrics } from '../observe/metrics.ts';
+import { ScanObjects } from './custom-objects.ts';
+import { EventRecorder, KubeEventSink } from './event-recorder.ts';
+import { KubeCluster } from './kube-cluster.ts';
+import { KubeLeaseLock, LeaderElector } from './leader-election.ts';
+import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
+import { RunQueue } from './work-queue.ts';
+
+export interface ControllerSettings {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace; undefined: all. */
+  namespace: string | undefined;
+  leaderElect: boolean;
+  leaderElectNamespace: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  maxConcurrentReconciles: number;
+  scannerImage: string;
+  log: Logger;
+  /** Pod name; unique per replica. */
+  identity?: string;
+}
+
+export interface RunningController {
+  /** Resolves when the controller has stopped; with the reason it stopped. */
+  readonly done: Promise<'stopped' | 'lost-leadership'>;
+  readonly metricsPort: number | undefined;
+  readonly healthPort: number | undefined;
+  /** Stops taking work, finishes in-flight reconciles, releases the lease. */
+  stop(): Promise<void>;
+}
+
+const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
+
+export async function startController(settings: ControllerSettings): Promise<RunningController> {
+  const { kubeConfig, namespace, log } = settings;
+  const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const metrics = new ControllerMetrics({ processMetrics: true });
+  const queue = new RunQueue({ observer: metrics.workqueueObserver() });
+  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+
+  const enqueue = (namespace: string | undefined, name: string | undefined): void => {
+    if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`);
+  };
+  // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule.
+  const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
+    enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE]);
+  const informer = <T extends CachedObject>(
+    resource: string,
+    group: string,
+    version: string,
+    list: (labelSelector: string | undefined) => Promise<unknown>,
+    labelSelector: string | undefined,
+    onEvent: (object: T) => void,
+  ): ResilientInformer<T> =>
+    new ResilientInformer<T>({
+      resource,
+      kubeConfig,
+      path: collectionPath({ group, version, plural: resource, namespace }),
+      labelSelector,
+      list: async (options) => (await list(options.labelSelector)) as ObjectList<T>,
+      onEvent: (_type, object) => onEvent(object),
+      onRestart: () => metrics.informerRestarts.inc({ resource }),
+      log,
+    });
+
+  const customList = (plural: string) => (labelSelector: string | undefined) =>
+    namespace === undefined
+      ? customObjects.listClusterCustomObject({ group: GROUP, version: VERSION, plural, labelSelector })
+      : customObjects.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, labelSelector });
+  const schedules = informer<ScanSchedule>(
+    SCAN_SCHEDULE_PLURAL,
+    GROUP,
+    VERSION,
+    customList(SCAN_SCHEDULE_PLURAL),
+    undefined,
+    (s) => enqueue(s.metadata.namespace, s.metadata.name),
+  );
+  const runs = informer<ScanRun>(
+    SCAN_RUN_PLURAL,
+    GROUP,
+    VERSION,
+    customList(SCAN_RUN_PLURAL),
+    MANAGED_SELECTOR,
+    enqueueOwner,
+  );
+  const jobs = informer<V1Job>(
+    'jobs',
+    'batch',
+    'v1',
+    (labelSelector) =>
+      namespace === undefined
+        ? batch.listJobForAllNamespaces({ labelSelector })
+        : batch.listNamespacedJob({ namespace, labelSelector }),
+    MANAGED_SELECTOR,
+    enqueueOwner,
+  );
+  const pods = informer<V1Pod>(
+    'pods',
+    '',
+    'v1',
+    (labelSelector) =>
+      namespace === undefined
+        ? core.listPodForAllNamespaces({ labelSelector })
+        : core.listNamespacedPod({ namespace, labelSelector }),
+    MANAGED_SELECTOR,
+    enqueueOwner,
+  );
+  const informers = [schedules, runs, jobs, pods];
+  const synced = (): boolean => informers.every((i) => i.hasSynced());
+
+  const events = new EventRecorder({
+    sink: new KubeEventSink(kubeConfig.makeApiClient(EventsV1Api)),
+    reportingInstance: identity,
+    log,
+  });
+  const deps: ReconcileDeps = {
+    cluster: new KubeCluster({ schedules, runs, jobs, pods, objects: new ScanObjects(customObjects), batch, events }),
+    clock: () => new Date(),
+    scannerImage: settings.scannerImage,
+    observer: {
+      runCreated: (_run, skewSeconds) => metrics.runCreationSkew.observe(Math.max(0, skewSeconds)),
+      missedSchedule: () => metrics.missedSchedules.inc(),
+    },
+  };
+
+  let reconcileCount = 0;
+  const worker = async (key: string): Promise<void> => {
+    const [ns = '', name = ''] = key.split('/');
+    const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const { requeueAfterMs } = await reconcileSchedule({ namespace: ns, name }, deps);
+      queue.forget(key);
+      if (requeueAfterMs !== null) queue.addAfter(key, requeueAfterMs);
+      metrics.reconciled(requeueAfterMs === null ? 'success' : 'requeue_after', seconds());
+      reconcileLog.debug({ requeueAfterMs }, 'reconciled');
+    } catch (error) {
+      metrics.reconciled(error instanceof ConflictError ? 'requeue' : 'error', seconds());
+      if (error instanceof ConflictError) {
+        // Someone else changed the object: read again at once (the cache catches up meanwhile).
+        reconcileLog.debug({ err: error }, 'conflict, requeued');
+        queue.add(key);
+        return;
+      }
+      // 400/422 mean our write is wrong for this object; backing off keeps that from becoming a hot loop.
+      const level = error instanceof RejectedError ? 'warn' : 'error';
+      reconcileLog[level]({ err: error }, 'reconcile failed, retrying with backoff');
+      queue.addRateLimited(key);
+    }
+  };
+  const queueDepth = setInterval(() => metrics.setRunsByPhase(runsByPhase(runs.list())), 10_000);
+  queueDepth.unref();
+
+  const servers: RunningHealthServer[] = [];
+  const metricsServer = await startHealthServer({ address: settings.metricsBindAddress, metrics });
+  servers.push(metricsServer);
+  const healthServer = await startHealthServer({
+    address: settings.healthProbeBindAddress,
+    liveness: { ping: () => true },
+    readiness: { informers: synced },
+  });
+  servers.push(healthServer);
+
+  for (const i of informers) i.start();
+  log.info({ namespace: namespace ?? '(all)', identity }, 'informers started');
+
+  let stopping = false;
+  let workers: Promise<void> | undefined;
+  const startWorkers = (): void => {
+    if (workers !== undefined || stopping) return;
+    workers = (async () => {
+      await Promise.all(informers.map((i) => i.waitForSync()));
+      log.info({ concurrency: settings.maxConcurrentReconciles }, 'caches synced, reconciling');
+      // Every schedule once at start: a run due while no leader was reconciling must not wait for an event.
+      for (const s of schedules.list()) enqueue(s.metadata.namespace, s.metadata.name);
+      await queue.run(worker, settings.maxConcurrentReconciles);
+    })().catch((error: unknown) => {
+      if (!stopping) log.error({ err: error }, 'workers stopped');
+    });
+  };
+
+  let resolveDone: (reason: 'stopped' | 'lost-leadership') => void = () => {};
+  const done = new Promise<'stopped' | 'lost-leadership'>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  let elector: LeaderElector | undefined;
+  if (settings.leaderElect) {
+    elector = new LeaderElector({
+      identity,
+      lock: new KubeLeaseLock(
+        kubeConfig.makeApiClient(CoordinationV1Api),
+        settings.leaderElectNamespace,
+        'scanschedule.jmo.security',
+      ),
+      leaseDurationMs: settings.leaseDurationMs,
+      renewDeadlineMs: settings.renewDeadlineMs,
+      retryPeriodMs: settings.retryPeriodMs,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        log.info({ identity }, 'became leader');
+        startWorkers();
+      },
+      onStoppedLeading: () => {
+        metrics.leader.set(0);
+        if (stopping) return;
+        // Another replica may already be reconciling: stop at once rather than race it (like client-go users).
+        log.error({ identity }, 'lost leadership, exiting');
+        void stop('lost-leadership');
+      },
+      onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
+      log,
+    });
+    void elector.run();
+  } else {
+    metrics.leader.set(1);
+    startWorkers();
+  }
+
+  async function stop(reason: 'stopped' | 'lost-leadership' = 'stopped'): Promise<void> {
+    if (stopping) return done.then(() => undefined);
+    stopping = true;
+    log.info({ reason }, 'stopping: finishing in-flight reconciles');
+    await queue.shutdown();
+    await workers;
+    if (reason === 'stopped') await elector?.stop();
+    await Promise.all(informers.map((i) => i.stop()));
+    clearInterval(queueDepth);
+    await Promise.all(servers.map((s) => s.close()));
+    resolveDone(reason);
+  }
+
+  return {
+    done,
+    metricsPort: metricsServer.port,
+    healthPort: healthServer.port,
+    stop: () => stop('stopped'),
+  };
+}
+
+function runsByPhase(runs: readonly ScanRun[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const run of runs) {
+    const phase = run.status?.phase ?? 'Pending';
+    counts[phase] = (counts[phase] ?? 0) + 1;
+  }
+  return counts;
+}
