@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CRD_FILES, renderCrd } from './crds.ts';
+import { CRD_FILES, renderCrd, renderCrdKustomization } from './crds.ts';
 import type { SchemaNode } from './schema.ts';
 
 const crdsDir = join(import.meta.dirname, '..', '..', 'crds');
@@ -15,6 +15,10 @@ function* nodes(node: SchemaNode, path: string): Generator<[string, SchemaNode]>
 }
 
 describe('generated CRDs', () => {
+  it('crds/kustomization.yaml is exactly what npm run gen writes', () => {
+    assert.equal(readFileSync(join(crdsDir, 'kustomization.yaml'), 'utf8'), renderCrdKustomization());
+  });
+
   for (const { file, crd } of CRD_FILES) {
     it(`crds/${file} is exactly what npm run gen writes (run it after changing src/api)`, () => {
       assert.equal(readFileSync(join(crdsDir, file), 'utf8'), renderCrd(crd));

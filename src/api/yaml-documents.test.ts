@@ -27,7 +27,7 @@ describe('parseYamlDocuments', () => {
     assert.deepEqual(docs[2]?.value, { kind: 'Second' });
   });
   it('reads YAML 1.1 booleans as kubectl does', () => {
-    assert.equal((docs[0]?.value as { spec: { suspend: unknown } }).spec.suspend, true);
+    assert.equal((docs[0]?.value as { spec: { suspend: unknown } } | undefined)?.spec.suspend, true);
   });
   const positions: [string, (string | number)[], number, number][] = [
     ['a scalar value', ['kind'], 3, 7],

@@ -40,7 +40,11 @@ export function parseYamlDocuments(text: string): YamlDocument[] {
       const position = at(error.pos[0]);
       // One mistake often trips the parser several times on its line (each `*` of an unquoted cron): say it once.
       if (syntaxErrors.some((seen) => seen.line === position.line)) continue;
-      syntaxErrors.push({ ...position, message: firstLine(error.message), fix: syntaxFix(text, position.line, error.code) });
+      syntaxErrors.push({
+        ...position,
+        message: firstLine(error.message),
+        fix: syntaxFix(text, position.line, error.code),
+      });
     }
     const contents = doc.contents as Node | null;
     const start = at(contents?.range?.[0] ?? doc.range[0]);

@@ -21,12 +21,14 @@ const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 async function readCrds(directory: string): Promise<{ file: string; crd: CrdManifest }[]> {
   const files = (await readdir(directory)).filter((f) => /\.ya?ml$/.test(f)).sort();
   if (files.length === 0) throw new Error(`no CRD files (*.yaml) in ${directory}; run npm run gen`);
-  return Promise.all(
+  const parsed = await Promise.all(
     files.map(async (file) => {
-      const crd = parse(await readFile(join(directory, file), 'utf8')) as CrdManifest;
+      const crd = parse(await readFile(join(directory, file), 'utf8')) as CrdManifest & { kind?: string };
       return { file, crd };
     }),
   );
+  // crds/ also holds the kustomization that `kubectl apply -k manifests/` reaches it through.
+  return parsed.filter(({ crd }) => crd.kind === 'CustomResourceDefinition');
 }
 
 /** Applies every CRD in `directory` and waits until each is served; returns the CRD names. */
