@@ -1,0 +1,235 @@
+// What the controller's integration tests share: a real control plane with kube-controller-manager (its Job
+// controller creates the scan pods, its garbage collector follows owner references), the controller running
+// in-process against it, typed access to our objects, and a stand-in kubelet that finishes scan pods by writing
+// their status, termination message included (there is no node to run them).
+import {
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { LABEL_SCHEDULE, type ScanRun, type ScanSchedule, type ScanScheduleSpec } from '../../src/api/types.ts';
+import { type RunningController, startController } from '../../src/kube/controller.ts';
+import { ScanObjects } from '../../src/kube/custom-objects.ts';
+import { createLogger } from '../../src/observe/logger.ts';
+import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
+import { waitUntil } from '../controlplane/wait-until.ts';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface ClusterClients {
+  config: KubeConfig;
+  objects: ScanObjects;
+  custom: CustomObjectsApi;
+  core: CoreV1Api;
+  batch: BatchV1Api;
+  events: EventsV1Api;
+}
+
+export function clientsFor(controlPlane: Pick<ControlPlane, 'kubeconfigPath'>): ClusterClients {
+  const config = new KubeConfig();
+  config.loadFromFile(controlPlane.kubeconfigPath);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  return {
+    config,
+    objects: new ScanObjects(custom),
+    custom,
+    core: config.makeApiClient(CoreV1Api),
+    batch: config.makeApiClient(BatchV1Api),
+    events: config.makeApiClient(EventsV1Api),
+  };
+}
+
+/** A control plane with kube-controller-manager, ready for the controller. */
+export async function startClusterForController(): Promise<{ controlPlane: ControlPlane; clients: ClusterClients }> {
+  const controlPlane = await startControlPlane();
+  await controlPlane.startControllerManager();
+  return { controlPlane, clients: clientsFor(controlPlane) };
+}
+
+export interface TestControllerOptions {
+  namespace?: string;
+  leaderElect?: boolean;
+  identity?: string;
+  /** Log lines go here (JSON); default: dropped. */
+  logFile?: string;
+}
+
+/** The controller, in this process, with ephemeral metrics/health ports. */
+export function startTestController(
+  clients: ClusterClients,
+  options: TestControllerOptions = {},
+): Promise<RunningController> {
+  return startController({
+    kubeConfig: clients.config,
+    namespace: options.namespace,
+    leaderElect: options.leaderElect ?? false,
+    leaderElectNamespace: 'default',
+    leaseDurationMs: 3_000,
+    renewDeadlineMs: 2_000,
+    retryPeriodMs: 500,
+    metricsBindAddress: '127.0.0.1:0',
+    healthProbeBindAddress: '127.0.0.1:0',
+    maxConcurrentReconciles: 4,
+    scannerImage: 'scanner.example/jmo:test',
+    log: createLogger({ level: options.logFile === undefined ? 'silent' : 'debug' }),
+    identity: options.identity ?? 'test-controller',
+  });
+}
+
+export async function createNamespace(clients: ClusterClients, name: string): Promise<void> {
+  await clients.core.createNamespace({ body: { metadata: { name } } });
+}
+
+/** A valid ScanSchedule; `spec` overrides the defaults (an `@every 2s` schedule, Forbid). */
+export function aSchedule(namespace: string, name: string, spec: Partial<ScanScheduleSpec> = {}): ScanSchedule {
+  return {
+    apiVersion: 'jmo.security/v1alpha1',
+    kind: 'ScanSchedule',
+    metadata: { name, namespace },
+    spec: { schedule: '@every 2s', jobTemplate: { targets: { repo: '/repos/app' } }, ...spec },
+  };
+}
+
+export async function createSchedule(clients: ClusterClients, schedule: ScanSchedule): Promise<ScanSchedule> {
+  return (await clients.custom.createNamespacedCustomObject({
+    group: 'jmo.security',
+    version: 'v1alpha1',
+    plural: 'scanschedules',
+    namespace: schedule.metadata.namespace ?? 'default',
+    body: schedule,
+  })) as ScanSchedule;
+}
+
+export async function patchScheduleSpec(
+  clients: ClusterClients,
+  namespace: string,
+  name: string,
+  spec: Partial<ScanScheduleSpec>,
+): Promise<void> {
+  await clients.custom.patchNamespacedCustomObject(
+    { group: 'jmo.security', version: 'v1alpha1', plural: 'scanschedules', namespace, name, body: { spec } },
+    mergePatch,
+  );
+}
+
+export async function getSchedule(clients: ClusterClients, namespace: string, name: string): Promise<ScanSchedule> {
+  const schedule = await clients.objects.getSchedule(namespace, name);
+  if (schedule === undefined) throw new Error(`scanschedule ${namespace}/${name} not found`);
+  return schedule;
+}
+
+export function runsOf(clients: ClusterClients, namespace: string, schedule: string): Promise<ScanRun[]> {
+  return clients.objects.listRuns(namespace, `${LABEL_SCHEDULE}=${schedule}`);
+}
+
+/** Polls until `check` returns a value (not undefined); fails with what it last saw. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  return waitUntil(what, check, { timeoutMs });
+}
+
+export interface PodOutcome {
+  exitCode: number;
+  /** The termination message, e.g. JSON.stringify({ findings: { critical: 1, high: 0, ... } }). */
+  message?: string;
+}
+
+/**
+ * Plays the kubelet for the scan pod of `jobName`: waits for the Job controller to create it, then writes the
+ * finished container state. The Job controller then marks the Job Complete or Failed, as in a real cluster.
+ */
+export async function finishScanPod(
+  clients: ClusterClients,
+  namespace: string,
+  jobName: string,
+  outcome: PodOutcome,
+): Promise<V1Pod> {
+  const pod = await eventually(`a pod of Job ${namespace}/${jobName}`, async () => {
+    const pods = await clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+    });
+    return pods.items[0];
+  });
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const terminated = {
+    exitCode: outcome.exitCode,
+    reason: outcome.exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: now,
+    finishedAt: now,
+    ...(outcome.message !== undefined && { message: outcome.message }),
+  };
+  return clients.core.patchNamespacedPodStatus(
+    {
+      namespace,
+      name: pod.metadata?.name ?? '',
+      body: {
+        status: {
+          phase: outcome.exitCode === 0 ? 'Succeeded' : 'Failed',
+          startTime: now,
+          containerStatuses: [
+            {
+              name: 'scan',
+              image: 'scanner.example/jmo:test',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated },
+            },
+          ],
+        },
+      },
+    },
+    mergePatch,
+  );
+}
+
+/** Puts the scan pod of `jobName` in Running, so the run is Running until the test finishes it. */
+export async function startScanPod(clients: ClusterClients, namespace: string, jobName: string): Promise<void> {
+  const pod = await eventually(`a pod of Job ${namespace}/${jobName}`, async () => {
+    const pods = await clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+    });
+    return pods.items[0];
+  });
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await clients.core.patchNamespacedPodStatus(
+    {
+      namespace,
+      name: pod.metadata?.name ?? '',
+      body: {
+        status: {
+          phase: 'Running',
+          startTime: now,
+          containerStatuses: [
+            {
+              name: 'scan',
+              image: 'scanner.example/jmo:test',
+              imageID: '',
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: now } },
+            },
+          ],
+        },
+      },
+    },
+    mergePatch,
+  );
+}
+
+export function findingsMessage(findings: {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+}): string {
+  return JSON.stringify({ findings });
+}
