@@ -60,7 +60,9 @@ function buildCases(): Case[] {
     let lastScheduled = new Date(NOW.getTime() - 30 * MINUTE);
     if (latest !== null) lastScheduled = new Date(i % 10 === 7 ? latest - 3 * HOUR : latest);
     const runs: ScanRun[] = [];
-    for (let k = 1; k <= 4 + (i % 5); k += 1) {
+    // Within the history limits (5 succeeded, 3 failed) but for every 10th, whose newest finished run
+    // takes one over the limit: the deletion a steady state sees after each completed run.
+    for (let k = 1; k <= 4 + (i % 3) + (i % 10 === 5 ? 2 : 0); k += 1) {
       const at = new Date(lastScheduled.getTime() - k * 6 * HOUR);
       runs.push(
         k % 4 === 0

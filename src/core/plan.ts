@@ -1,7 +1,7 @@
 // planSchedule (DESIGN.md §4.5, §4.6): what one reconcile of a ScanSchedule must do, decided from the
 // schedule, its runs and `now` alone. It follows Kubernetes' CronJob controller (syncCronJob) step by step,
 // with the differences listed in plan.test.ts. Pure: no I/O, no timers, no Date.now().
-import { withDefaults } from '../api/defaults.ts';
+import { type DefaultedSpec, withDefaults } from '../api/defaults.ts';
 import type { Problem } from '../api/problem.ts';
 import {
   ANNOTATION_RUN_NOW,
@@ -123,7 +123,9 @@ export function planSchedule(input: PlanInput): Plan {
 
   const create: ScanRun[] = [];
   const events: PlanEvent[] = [];
-  const takenNames = new Set(input.runs.map((run) => run.metadata.name));
+  // Names in use, including runs being deleted: creating one of them would fail with AlreadyExists.
+  const takenNames = new Set<string | undefined>();
+  for (const run of input.runs) takenNames.add(run.metadata.name);
   let lastHandledRunNow = previous.lastHandledRunNow;
 
   // A manual run is an explicit request, so like `kubectl create job --from=cronjob/...` it always runs:
@@ -145,6 +147,7 @@ export function planSchedule(input: PlanInput): Plan {
 
   const decision = planScheduledRun({
     schedule,
+    spec,
     timing,
     runs,
     nowMs,
@@ -185,6 +188,7 @@ function readyMessage(timing: Timing, nextMs: number | null): string {
 
 interface ScheduledRunContext {
   schedule: ScanSchedule;
+  spec: DefaultedSpec;
   timing: Timing;
   runs: OwnedRuns;
   nowMs: number;
@@ -208,8 +212,7 @@ const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
 
 /** The scheduled part of a reconcile: which due time (if any) starts, which are missed, when to look again. */
 function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
-  const { schedule, timing, runs, nowMs, lastScheduleMs, lastMissedMs } = context;
-  const spec = withDefaults(schedule.spec);
+  const { schedule, spec, timing, runs, nowMs, lastScheduleMs, lastMissedMs } = context;
   const name = schedule.metadata.name ?? '';
   const createdMs = parseTimeMs(schedule.metadata.creationTimestamp) ?? nowMs;
   const busy = runs.active.length > 0 || context.manualRunCreated;
