@@ -1288,6 +1288,26 @@ describe('planSchedule: status', () => {
   });
 });
 
+describe('planSchedule: sub-minute periods', () => {
+  it('@every 20s creates a run for each time, three a minute, each with its own name', () => {
+    let world = {
+      schedule: aSchedule({ spec: { schedule: '@every 20s', concurrencyPolicy: 'Allow' } }),
+      runs: [] as ScanRun[],
+    };
+    let now = plus(justBeforeTheHour, 20 * SECOND);
+    for (let i = 0; i < 3; i += 1) {
+      const plan = planSchedule({ ...world, now });
+      world = applyPlan(world, plan, now);
+      now = plus(now, plan.requeueAfterMs ?? 0);
+    }
+    assert.deepEqual(
+      world.runs.map((run) => run.spec.scheduledTime),
+      ['2016-05-19T09:59:20Z', '2016-05-19T09:59:40Z', '2016-05-19T10:00:00Z'],
+    );
+    assert.equal(new Set(world.runs.map((run) => run.metadata.name)).size, 3);
+  });
+});
+
 describe('planSchedule: a day of reconciles', () => {
   it('runs a daily Berlin schedule once a day across the spring-forward night, one run per nominal time', () => {
     let world = {
