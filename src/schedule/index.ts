@@ -1,8 +1,8 @@
 // The pure time maths of scanschedule: grammar, time zones, H spreading, intervals. Imports only api/.
 export type { Cadence } from './cadence.ts';
 export { cronCadence, periodicCadence } from './cadence.ts';
-export type { DueTimes } from './due-time.ts';
-export { mostRecentDueTime, TOO_MANY_MISSED } from './due-time.ts';
+export type { DeadlineDueTimes, DueTimes } from './due-time.ts';
+export { dueTimesWithDeadline, mostRecentDueTime, TOO_MANY_MISSED } from './due-time.ts';
 export { InvalidScheduleError } from './invalid-schedule-error.ts';
 export type { UpcomingRun } from './next-runs.ts';
 export { nextRuns } from './next-runs.ts';
