@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Cron } from 'croner';
+import { shareYearTable, zonedCron } from './cron.ts';
 import { nextRuns } from './next-runs.ts';
 
 const iso = (date: Date): string => date.toISOString().replace('.000Z', 'Z');
@@ -103,5 +107,27 @@ describe('cron semantics (by the times a pattern runs)', () => {
       name: 'InvalidScheduleError',
       message: /@reboot/,
     });
+  });
+});
+
+describe('compiled patterns', () => {
+  it('cost a few KiB each, not the 80 KB of a year table per pattern (croner)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 300 patterns no other test compiles, as H spreading gives 300 schedules; the cache keeps them alive.
+    const crons = Array.from({ length: 300 }, (_, i) =>
+      zonedCron(`${i % 60} ${Math.floor(i / 60) + 5} 3 * *`, 'Asia/Tokyo'),
+    );
+    gc();
+    const perPattern = (process.memoryUsage().heapUsed - before) / crons.length;
+    assert.ok(perPattern < 20_000, `${Math.round(perPattern)} bytes per compiled pattern`);
+    assert.equal(crons[61]?.nextRun(new Date('2026-06-01T00:00:00Z'))?.toISOString(), '2026-06-02T21:01:00.000Z');
+  });
+
+  it('keeps the year table of a pattern restricted to certain years', () => {
+    const cron = shareYearTable(new Cron('0 0 0 1 1 * 2030', { mode: '7-part', timezone: 'UTC' }));
+    assert.equal(cron.nextRun(new Date('2026-06-01T00:00:00Z'))?.toISOString(), '2030-01-01T00:00:00.000Z');
   });
 });

@@ -23,6 +23,27 @@ export function cronerPattern(fields: readonly (readonly ConcreteAtom[])[]): str
     .join(' ');
 }
 
+// croner gives every pattern its own table of years 1–9999 (Array(10000), about 80 KB), all ones in 5-part mode.
+// With H spreading nearly every schedule has a pattern of its own, so 1,000 schedules held about 36 MiB of these
+// tables (bench/controller-memory.ts), and the caches here and in timing.ts would have allowed gigabytes.
+// Identical and only read once the Cron is built, so all patterns can share one.
+const YEARS = 10_000;
+const EVERY_YEAR: number[] = new Array<number>(YEARS).fill(1);
+
+interface CronInternals {
+  _states?: { pattern?: { year?: unknown } };
+}
+
+/** Replaces croner's per-pattern all-years table with the shared one; leaves anything else untouched. */
+export function shareYearTable(cron: Cron): Cron {
+  const pattern = (cron as unknown as CronInternals)._states?.pattern;
+  const year = pattern?.year;
+  if (pattern !== undefined && Array.isArray(year) && year.length === YEARS && year.every((value) => value === 1)) {
+    pattern.year = EVERY_YEAR;
+  }
+  return cron;
+}
+
 // Building a Cron costs about 25 µs; a controller plans thousands of schedules per resync with a few
 // hundred distinct (pattern, zone) pairs, so they are built once. Cron objects without a callback hold no
 // timer, so dropping one from the cache leaks nothing.
@@ -41,6 +62,8 @@ const crons = new BoundedCache<string, Cron>(4096);
 export function zonedCron(pattern: string, timezone: string): Cron {
   return crons.getOrCompute(`${timezone}\u0000${pattern}`, () => {
     const zone = canonicalTimeZone(timezone) === 'UTC' ? { utcOffset: 0 } : { timezone };
-    return new Cron(pattern, { ...zone, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false });
+    return shareYearTable(
+      new Cron(pattern, { ...zone, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false }),
+    );
   });
 }

@@ -1,15 +1,16 @@
 import { Cron } from 'croner';
 import { BoundedCache } from './bounded-cache.ts';
 import { type Cadence, cronCadence } from './cadence.ts';
+import { shareYearTable } from './cron.ts';
 import { offsetPeriodAt } from './offset-periods.ts';
 
 const fixedOffsetCrons = new BoundedCache<string, Cron>(4096);
 
 function fixedOffsetCron(pattern: string, offsetMinutes: number): Cron {
-  return fixedOffsetCrons.getOrCompute(
-    `${offsetMinutes}\u0000${pattern}`,
-    () =>
+  return fixedOffsetCrons.getOrCompute(`${offsetMinutes}\u0000${pattern}`, () =>
+    shareYearTable(
       new Cron(pattern, { utcOffset: offsetMinutes, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false }),
+    ),
   );
 }
 

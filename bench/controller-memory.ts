@@ -1,0 +1,267 @@
+// What 1,000 ScanSchedules cost the controller: a real control plane, 1,000 schedules in five namespaces (daily,
+// weekly, monthly and hourly crons in several zones, a few intervals; none due while this runs), then the
+// controller in this process. Prints the time until every schedule has status.observedGeneration, and the
+// process's RSS and heap before the controller started (the baseline, after a full GC) and after: the difference
+// is the controller's cost. Creating and polling the schedules happens in helper processes (this same file with a
+// mode argument), so their API traffic does not land in the measured process. Asserts nothing.
+//
+//   node --expose-gc bench/controller-memory.ts      (npm run bench:controller)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
+import { nextRunTimes } from '../src/core/next-run-times.ts';
+import { type RunningController, startController } from '../src/kube/controller.ts';
+import { createLogger } from '../src/observe/logger.ts';
+import { startControlPlane } from '../test/controlplane/control-plane.ts';
+
+const COUNT = 1_000;
+const IN_FLIGHT = 20;
+const NAMESPACES = ['payments', 'platform', 'identity', 'data', 'web'];
+/** A schedule due sooner than this after the start is swapped for the next pattern: nothing may run meanwhile. */
+const QUIET_MS = 30 * 60_000;
+
+const crons = [
+  '0 2 * * *', // daily
+  'H 3 * * *',
+  '30 1 * * *',
+  '@daily',
+  'H H * * *',
+  '0 9 * * MON', // weekly
+  'H 4 * * 0',
+  '@weekly',
+  '0 22 * * 5',
+  '0 5 1 * *', // monthly
+  '@hourly', // hourly
+  'H * * * *',
+  '15 * * * *',
+  '45 */2 * * *',
+];
+const intervals = ['6h', '12h', '24h'];
+const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'America/Sao_Paulo'];
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
+
+function scheduleFor(i: number, startMs: number): ScanSchedule {
+  const namespace = NAMESPACES[i % NAMESPACES.length] ?? 'default';
+  const name = `scan-${String(i).padStart(4, '0')}`;
+  const timezone = zones[i % zones.length] ?? 'UTC';
+  let timing: Pick<ScanScheduleSpec, 'schedule' | 'interval'>;
+  if (i % 25 === 0) {
+    timing = { interval: intervals[(i / 25) % intervals.length] ?? '6h' };
+  } else {
+    timing = { schedule: crons[0] ?? '0 2 * * *' };
+    for (let k = 0; k < crons.length; k += 1) {
+      const schedule = crons[(i + k) % crons.length] ?? '0 2 * * *';
+      const [next] = nextRunTimes({ schedule, timezone }, { from: new Date(startMs), count: 1, namespace, name });
+      if (next !== undefined && next.getTime() - startMs > QUIET_MS) {
+        timing = { schedule };
+        break;
+      }
+    }
+  }
+  return {
+    apiVersion: 'jmo.security/v1alpha1',
+    kind: 'ScanSchedule',
+    metadata: { name, namespace, labels: { team: namespace, tier: i % 3 === 0 ? 'critical' : 'standard' } },
+    spec: {
+      ...timing,
+      timezone,
+      concurrencyPolicy: i % 7 === 0 ? 'Replace' : 'Forbid',
+      ...(i % 4 === 0 && { startingDeadlineSeconds: 3600 }),
+      successfulJobsHistoryLimit: 10,
+      failedJobsHistoryLimit: 5,
+      jobTemplate: {
+        profile: i % 5 === 0 ? 'deep' : i % 2 === 0 ? 'balanced' : 'fast',
+        targets:
+          i % 3 === 0
+            ? {
+                repo: `/repos/${namespace}/service-${i}`,
+                images: [`registry.example/${namespace}/service-${i}:latest`],
+              }
+            : { repos_dir: `/repos/${namespace}` },
+        results: { dir: `/results/${namespace}/${name}` },
+        options: { fail_on: i % 2 === 0 ? 'HIGH' : 'CRITICAL', threads: 4 },
+      },
+      backend: {
+        type: 'kubernetes',
+        config: { image: 'ghcr.io/jimmy058910/jmo-security:latest', activeDeadlineSeconds: 7200 },
+      },
+    },
+  };
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, lane));
+}
+
+interface ListedSchedules {
+  items: ScanSchedule[];
+}
+
+async function countReconciled(custom: CustomObjectsApi): Promise<number> {
+  const list = (await custom.listClusterCustomObject({
+    group: 'jmo.security',
+    version: 'v1alpha1',
+    plural: 'scanschedules',
+  })) as ListedSchedules;
+  return list.items.filter((s) => s.status?.observedGeneration !== undefined).length;
+}
+
+async function scrape(port: number | undefined, metric: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] === metric) sum += Number(match[2]);
+  }
+  return sum;
+}
+
+function customObjects(kubeconfigPath: string): CustomObjectsApi {
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfigPath);
+  return config.makeApiClient(CustomObjectsApi);
+}
+
+// ---- helper processes: creating 1,000 objects from the measured process would raise its RSS by over 100 MiB
+// (client-node's per-request garbage and malloc arenas) before the baseline, and that never shrinks.
+
+/** `--create-schedules <kubeconfig> <startMs>`: the namespaces and the 1,000 schedules; prints the mix. */
+async function createSchedules(kubeconfigPath: string, startMs: number): Promise<void> {
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfigPath);
+  const core = config.makeApiClient(CoreV1Api);
+  const custom = customObjects(kubeconfigPath);
+  for (const name of NAMESPACES) await core.createNamespace({ body: { metadata: { name } } });
+  const schedules = Array.from({ length: COUNT }, (_, i) => scheduleFor(i, startMs));
+  const kinds = new Map<string, number>();
+  for (const s of schedules) {
+    const kind = s.spec.interval !== undefined ? `interval ${s.spec.interval}` : (s.spec.schedule ?? '');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const started = performance.now();
+  await inParallel(schedules, IN_FLIGHT, async (body) => {
+    await custom.createNamespacedCustomObject({
+      group: 'jmo.security',
+      version: 'v1alpha1',
+      plural: 'scanschedules',
+      namespace: body.metadata.namespace ?? 'default',
+      body,
+    });
+  });
+  console.log(
+    `${COUNT} schedules created in ${((performance.now() - started) / 1000).toFixed(1)} s (${IN_FLIGHT} in flight): ` +
+      [...kinds].map(([kind, n]) => `${n}× ${kind}`).join(', '),
+  );
+  if ((await countReconciled(custom)) !== 0) throw new Error('schedules were reconciled before the controller ran');
+}
+
+/** `--wait-reconciled <kubeconfig>`: polls until every schedule has status.observedGeneration. */
+async function waitReconciled(kubeconfigPath: string): Promise<void> {
+  const custom = customObjects(kubeconfigPath);
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const reconciled = await countReconciled(custom);
+    if (reconciled === COUNT) return;
+    if (Date.now() > deadline) throw new Error(`only ${reconciled} of ${COUNT} schedules reconciled after 10 min`);
+    await sleep(500);
+  }
+}
+
+const helpers = new Set<ChildProcess>();
+
+function helper(mode: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [import.meta.filename, mode, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    helpers.add(child);
+    child.once('exit', () => helpers.delete(child));
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${mode} exited with ${code ?? signal}`)),
+    );
+  });
+}
+
+function measure(): NodeJS.MemoryUsage {
+  // Twice: the first pass can leave garbage that only a second, full one collects (weak refs, finalizers).
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage();
+}
+
+async function main(): Promise<void> {
+  if (globalThis.gc === undefined)
+    console.log('note: run with --expose-gc (npm run bench:controller) for steadier figures');
+  const startMs = Date.now();
+  const controlPlane = await startControlPlane();
+  let controller: RunningController | undefined;
+  try {
+    console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
+    await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);
+    const config = new KubeConfig();
+    config.loadFromFile(controlPlane.kubeconfigPath);
+    const baseline = measure();
+
+    // Started first: a poller that needs a second to boot must not count against the controller.
+    const allReconciled = helper('--wait-reconciled', [controlPlane.kubeconfigPath]);
+    const started = performance.now();
+    controller = await startController({
+      kubeConfig: config,
+      namespace: undefined,
+      leaderElect: false,
+      leaderElectNamespace: 'default',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      metricsBindAddress: '127.0.0.1:0',
+      healthProbeBindAddress: '127.0.0.1:0',
+      maxConcurrentReconciles: 4,
+      scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
+      log: createLogger({ level: 'error' }),
+      identity: 'bench',
+    });
+    await allReconciled;
+    const reconcileSeconds = (performance.now() - started) / 1000;
+
+    // Each status write comes back as a watch event and one more (no-op) reconcile: let that settle first.
+    for (let quiet = 0; quiet < 3; ) {
+      await sleep(1_000);
+      quiet = (await scrape(controller.metricsPort, 'scanschedule_workqueue_depth')) === 0 ? quiet + 1 : 0;
+    }
+    const reconciles = await scrape(controller.metricsPort, 'scanschedule_reconcile_total');
+    const runsCreated = await scrape(controller.metricsPort, 'scanschedule_run_creation_skew_seconds_count');
+    const after = measure();
+
+    const rss = after.rss - baseline.rss;
+    const heap = after.heapUsed - baseline.heapUsed;
+    console.log(
+      `${COUNT} schedules reconciled in ${reconcileSeconds.toFixed(1)} s (${reconciles} reconciles, ${runsCreated} runs created); ` +
+        `controller RSS +${mib(rss)} MiB (baseline ${mib(baseline.rss)} MiB), heap +${mib(heap)} MiB (baseline ${mib(baseline.heapUsed)} MiB)`,
+    );
+    console.log(
+      `per schedule: RSS ${Math.round(rss / COUNT).toLocaleString('en')} B, heap ${Math.round(heap / COUNT).toLocaleString('en')} B` +
+        (globalThis.gc === undefined ? ' (no --expose-gc: heap includes uncollected garbage)' : ''),
+    );
+  } finally {
+    for (const child of helpers) child.kill();
+    await controller?.stop();
+    await controlPlane.stop();
+  }
+}
+
+const [mode, kubeconfigPath = '', startMs = ''] = process.argv.slice(2);
+if (mode === '--create-schedules') await createSchedules(kubeconfigPath, Number(startMs));
+else if (mode === '--wait-reconciled') await waitReconciled(kubeconfigPath);
+else await main();
