@@ -33,6 +33,7 @@ import { EventRecorder, KubeEventSink } from './event-recorder.ts';
 import { KubeCluster } from './kube-cluster.ts';
 import { KubeLeaseLock, LeaderElector } from './leader-election.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
+import { shareConnections } from './shared-connections.ts';
 import { RunQueue } from './work-queue.ts';
 
 export interface ControllerSettings {
@@ -66,6 +67,7 @@ const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
 export async function startController(settings: ControllerSettings): Promise<RunningController> {
   const { kubeConfig, namespace, log } = settings;
+  if (!shareConnections(kubeConfig)) log.warn({}, 'client-node changed: every API call opens its own connection');
   const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics({ processMetrics: true });
   const queue = new RunQueue({ observer: metrics.workqueueObserver() });

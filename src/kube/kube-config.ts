@@ -1,6 +1,7 @@
 // Where the CLI and the controller find their cluster: --kubeconfig, else KUBECONFIG, ~/.kube/config, then the
 // in-cluster service account (client-node's loadFromDefault order).
 import { KubeConfig } from '@kubernetes/client-node';
+import { shareConnections } from './shared-connections.ts';
 
 export function loadKubeConfig(path?: string, context?: string): KubeConfig {
   const config = new KubeConfig();
@@ -10,6 +11,7 @@ export function loadKubeConfig(path?: string, context?: string): KubeConfig {
   if (config.getCurrentCluster() === null) {
     throw new Error('no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a cluster');
   }
+  shareConnections(config);
   return config;
 }
 
