@@ -41,7 +41,11 @@ describe('controller: a schedule from first run to result', () => {
       return runs.length > 0 ? runs : undefined;
     });
     assert.ok(run?.metadata.name);
-    const job = await clients.batch.readNamespacedJob({ namespace: ns, name: run.metadata.name });
+    const runName = run.metadata.name;
+    // The run is created first and its Job right after: the list may show the run a moment before the Job exists.
+    const job = await eventually('the run’s Job', () =>
+      clients.batch.readNamespacedJob({ namespace: ns, name: runName }).catch(() => undefined),
+    );
     assert.equal(job.metadata?.ownerReferences?.[0]?.uid, run.metadata.uid, 'the run owns its Job');
 
     const active = await eventually('status to show the active run', async () => {
