@@ -7,6 +7,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
+  type EventsV1Event,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -232,4 +233,81 @@ export function findingsMessage(findings: {
   info: number;
 }): string {
   return JSON.stringify({ findings });
+}
+
+/**
+ * Polls `check` for `durationMs` and fails as soon as it reports a violation (a description; undefined: fine).
+ * The counterpart of `eventually` for "nothing happens": it proves a state holds over a window, e.g. that no run
+ * appears across several due times, while still returning early on the first breach.
+ */
+export async function consistently(
+  what: string,
+  durationMs: number,
+  check: () => Promise<string | undefined>,
+  intervalMs = 250,
+): Promise<void> {
+  const until = Date.now() + durationMs;
+  for (;;) {
+    const violation = await check();
+    if (violation !== undefined) throw new Error(`expected ${what} for ${durationMs} ms, but: ${violation}`);
+    if (Date.now() >= until) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, until - Date.now()))));
+  }
+}
+
+/** The events.k8s.io Events in `namespace` about the object with `uid`, oldest first. */
+export async function eventsAbout(clients: ClusterClients, namespace: string, uid: string): Promise<EventsV1Event[]> {
+  const list = await clients.events.listNamespacedEvent({ namespace });
+  // Filtered here rather than with a field selector: this also proves that `regarding` names the object.
+  return list.items
+    .filter((event) => event.regarding?.uid === uid)
+    .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0));
+}
+
+export async function deleteSchedule(clients: ClusterClients, namespace: string, name: string): Promise<void> {
+  await clients.custom.deleteNamespacedCustomObject({
+    group: 'jmo.security',
+    version: 'v1alpha1',
+    plural: 'scanschedules',
+    namespace,
+    name,
+    propagationPolicy: 'Background',
+  });
+}
+
+/** The run named `name`, or undefined when it does not exist (any more). */
+export async function findRun(clients: ClusterClients, namespace: string, name: string): Promise<ScanRun | undefined> {
+  const runs = await clients.objects.listRuns(namespace);
+  return runs.find((run) => run.metadata.name === name);
+}
+
+/** Whether the Job `name` exists (and is not being deleted). */
+export async function jobExists(clients: ClusterClients, namespace: string, name: string): Promise<boolean> {
+  const jobs = await clients.batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${name}` });
+  return jobs.items.some((job) => job.metadata?.deletionTimestamp === undefined);
+}
+
+/**
+ * The value of `metric` in the controller's /metrics, summed over the label sets that carry every label in `where`
+ * (all label sets when `where` is empty).
+ */
+export async function metricTotal(
+  controller: Pick<RunningController, 'metricsPort'>,
+  metric: string,
+  where: Record<string, string> = {},
+): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${controller.metricsPort}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  const text = await response.text();
+  // A counter with labels has no sample before its first increment: that is 0, but an unknown name is a typo.
+  if (!text.includes(`# TYPE ${metric} `)) throw new Error(`/metrics has no ${metric}`);
+  const wanted = Object.entries(where).map(([label, value]) => `${label}="${value}"`);
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (match?.[1] !== metric) continue;
+    const labels = (match[2] ?? '').split(',');
+    if (wanted.every((pair) => labels.includes(pair))) total += Number(match[3]);
+  }
+  return total;
 }
