@@ -2,6 +2,7 @@
 // Informer events only enqueue schedule keys; a worker reconciles one key at a time (core/reconcile.ts) and
 // maps its errors to queue actions here (STYLE S7), so the queue's bookkeeping lives in one place.
 import { hostname } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   BatchV1Api,
   CoordinationV1Api,
@@ -162,6 +163,9 @@ export async function startController(settings: ControllerSettings): Promise<Run
 
   let reconcileCount = 0;
   const worker = async (key: string): Promise<void> => {
+    // A reconcile that only reads the caches never waits on I/O; were a key ever requeued with no delay, the
+    // workers would starve watches, timers and the health server. One turn of the event loop per key prevents it.
+    await yieldToEventLoop();
     const [ns = '', name = ''] = key.split('/');
     const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
     const started = performance.now();

@@ -13,6 +13,7 @@ import {
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import { LABEL_SCHEDULE, type ScanRun, type ScanSchedule, type ScanScheduleSpec } from '../../src/api/types.ts';
 import { type RunningController, startController } from '../../src/kube/controller.ts';
 import { ScanObjects } from '../../src/kube/custom-objects.ts';
@@ -77,7 +78,10 @@ export function startTestController(
     healthProbeBindAddress: '127.0.0.1:0',
     maxConcurrentReconciles: 4,
     scannerImage: 'scanner.example/jmo:test',
-    log: createLogger({ level: options.logFile === undefined ? 'silent' : 'debug' }),
+    log:
+      options.logFile === undefined
+        ? createLogger({ level: 'silent' })
+        : createLogger({ level: 'debug', destination: pino.destination({ dest: options.logFile, sync: true }) }),
     identity: options.identity ?? 'test-controller',
   });
 }
@@ -139,6 +143,20 @@ export interface PodOutcome {
   message?: string;
 }
 
+/** The scan pod the Job controller created for `jobName`, once it exists. */
+function scanPodOf(clients: ClusterClients, namespace: string, jobName: string): Promise<V1Pod> {
+  return eventually(`a pod of Job ${namespace}/${jobName}`, async () => {
+    const pods = await clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+    });
+    return pods.items[0];
+  });
+}
+
+// Pod status times are whole seconds (metav1.Time).
+const wholeSecondNow = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
 /**
  * Plays the kubelet for the scan pod of `jobName`: waits for the Job controller to create it, then writes the
  * finished container state. The Job controller then marks the Job Complete or Failed, as in a real cluster.
@@ -149,14 +167,8 @@ export async function finishScanPod(
   jobName: string,
   outcome: PodOutcome,
 ): Promise<V1Pod> {
-  const pod = await eventually(`a pod of Job ${namespace}/${jobName}`, async () => {
-    const pods = await clients.core.listNamespacedPod({
-      namespace,
-      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
-    });
-    return pods.items[0];
-  });
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const pod = await scanPodOf(clients, namespace, jobName);
+  const now = wholeSecondNow();
   const terminated = {
     exitCode: outcome.exitCode,
     reason: outcome.exitCode === 0 ? 'Completed' : 'Error',
@@ -191,14 +203,8 @@ export async function finishScanPod(
 
 /** Puts the scan pod of `jobName` in Running, so the run is Running until the test finishes it. */
 export async function startScanPod(clients: ClusterClients, namespace: string, jobName: string): Promise<void> {
-  const pod = await eventually(`a pod of Job ${namespace}/${jobName}`, async () => {
-    const pods = await clients.core.listNamespacedPod({
-      namespace,
-      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
-    });
-    return pods.items[0];
-  });
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const pod = await scanPodOf(clients, namespace, jobName);
+  const now = wholeSecondNow();
   await clients.core.patchNamespacedPodStatus(
     {
       namespace,
