@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
-import { type RunningController, startController } from '../src/kube/controller.ts';
+import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../src/kube/controller.ts';
 import { createLogger } from '../src/observe/logger.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
 
@@ -218,17 +218,8 @@ async function main(): Promise<void> {
     const allReconciled = helper('--wait-reconciled', [controlPlane.kubeconfigPath]);
     const started = performance.now();
     controller = await startController({
+      ...LOCAL_CONTROLLER_SETTINGS,
       kubeConfig: config,
-      namespace: undefined,
-      leaderElect: false,
-      leaderElectNamespace: 'default',
-      leaseDurationMs: 15_000,
-      renewDeadlineMs: 10_000,
-      retryPeriodMs: 2_000,
-      metricsBindAddress: '127.0.0.1:0',
-      healthProbeBindAddress: '127.0.0.1:0',
-      maxConcurrentReconciles: 4,
-      scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
       log: createLogger({ level: 'error' }),
       identity: 'bench',
     });

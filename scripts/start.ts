@@ -11,7 +11,7 @@ import { LABEL_MANAGED_BY, MANAGED_BY } from '../src/api/types.ts';
 import { scheduleTable } from '../src/cli/get.ts';
 import { newestFirst, runTable } from '../src/cli/runs.ts';
 import { runValidate } from '../src/cli/validate.ts';
-import { startController } from '../src/kube/controller.ts';
+import { LOCAL_CONTROLLER_SETTINGS, startController } from '../src/kube/controller.ts';
 import { createLogger } from '../src/observe/logger.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
 import { describeKubectl, kubectl } from '../test/controlplane/kubectl.ts';
@@ -71,17 +71,8 @@ say('== created scanschedule demo-every-20s (@every 20s) so runs appear while yo
 
 const logFile = join(controlPlane.dir, 'controller.log');
 let controller: Awaited<ReturnType<typeof startController>> | undefined = await startController({
+  ...LOCAL_CONTROLLER_SETTINGS,
   kubeConfig: clients.config,
-  namespace: undefined,
-  leaderElect: false,
-  leaderElectNamespace: 'default',
-  leaseDurationMs: 15_000,
-  renewDeadlineMs: 10_000,
-  retryPeriodMs: 2_000,
-  metricsBindAddress: '127.0.0.1:0',
-  healthProbeBindAddress: '127.0.0.1:0',
-  maxConcurrentReconciles: 4,
-  scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
   log: createLogger({ level: 'info', destination: (await import('pino')).destination(logFile) }),
 });
 say(`== controller running (logs: ${logFile}; metrics: http://127.0.0.1:${controller.metricsPort}/metrics)`);

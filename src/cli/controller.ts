@@ -2,13 +2,11 @@
 
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { startController } from '../kube/controller.ts';
+import { CONTROLLER_DEFAULTS, startController } from '../kube/controller.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observe/logger.ts';
 import { parseGoDuration } from '../schedule/duration.ts';
 import { UsageError } from './usage-error.ts';
-
-export const DEFAULT_SCANNER_IMAGE = 'ghcr.io/jimmy058910/jmo-security:latest';
 
 interface ControllerFlags {
   kubeconfig?: string;
@@ -63,13 +61,25 @@ export function addControllerCommand(program: Command): void {
     .option('--leader-elect-lease-duration <duration>', 'how long a Lease is valid without renewal', '15s')
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', '10s')
     .option('--leader-elect-retry-period <duration>', 'how often candidates retry', '2s')
-    .option('--metrics-bind-address <address>', 'address of /metrics; 0 disables it', ':8080')
-    .option('--health-probe-bind-address <address>', 'address of /healthz and /readyz; 0 disables them', ':8081')
-    .option('--max-concurrent-reconciles <n>', 'schedules reconciled at the same time', '4')
+    .option(
+      '--metrics-bind-address <address>',
+      'address of /metrics; 0 disables it',
+      CONTROLLER_DEFAULTS.metricsBindAddress,
+    )
+    .option(
+      '--health-probe-bind-address <address>',
+      'address of /healthz and /readyz; 0 disables them',
+      CONTROLLER_DEFAULTS.healthProbeBindAddress,
+    )
+    .option(
+      '--max-concurrent-reconciles <n>',
+      'schedules reconciled at the same time',
+      String(CONTROLLER_DEFAULTS.maxConcurrentReconciles),
+    )
     .option(
       '--scanner-image <image>',
       'scan image when a schedule does not set backend.config.image',
-      DEFAULT_SCANNER_IMAGE,
+      CONTROLLER_DEFAULTS.scannerImage,
     )
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--log-format <format>', 'log format').choices([...LOG_FORMATS]).default('json'))

@@ -55,6 +55,28 @@ export interface ControllerSettings {
   identity?: string;
 }
 
+/** The settings a controller runs with unless told otherwise: the flags' defaults (controller-runtime's). */
+export const CONTROLLER_DEFAULTS = {
+  namespace: undefined,
+  leaderElect: true,
+  leaderElectNamespace: 'default',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  metricsBindAddress: ':8080',
+  healthProbeBindAddress: ':8081',
+  maxConcurrentReconciles: 4,
+  scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
+} as const satisfies Omit<ControllerSettings, 'kubeConfig' | 'log'>;
+
+/** For a controller on this machine (npm start, tests, benchmarks): no Lease, ports the OS picks. */
+export const LOCAL_CONTROLLER_SETTINGS = {
+  ...CONTROLLER_DEFAULTS,
+  leaderElect: false,
+  metricsBindAddress: '127.0.0.1:0',
+  healthProbeBindAddress: '127.0.0.1:0',
+} as const satisfies Omit<ControllerSettings, 'kubeConfig' | 'log'>;
+
 export interface RunningController {
   /** Resolves when the controller has stopped; with the reason it stopped. */
   readonly done: Promise<'stopped' | 'lost-leadership'>;

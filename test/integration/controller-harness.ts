@@ -15,7 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { LABEL_SCHEDULE, type ScanRun, type ScanSchedule, type ScanScheduleSpec } from '../../src/api/types.ts';
-import { type RunningController, startController } from '../../src/kube/controller.ts';
+import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../../src/kube/controller.ts';
 import { ScanObjects } from '../../src/kube/custom-objects.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
@@ -67,16 +67,14 @@ export function startTestController(
   options: TestControllerOptions = {},
 ): Promise<RunningController> {
   return startController({
+    ...LOCAL_CONTROLLER_SETTINGS,
     kubeConfig: clients.config,
     namespace: options.namespace,
     leaderElect: options.leaderElect ?? false,
-    leaderElectNamespace: 'default',
+    // Short, so a test sees a takeover in seconds.
     leaseDurationMs: 3_000,
     renewDeadlineMs: 2_000,
     retryPeriodMs: 500,
-    metricsBindAddress: '127.0.0.1:0',
-    healthProbeBindAddress: '127.0.0.1:0',
-    maxConcurrentReconciles: 4,
     scannerImage: 'scanner.example/jmo:test',
     log:
       options.logFile === undefined
