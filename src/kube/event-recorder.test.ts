@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventsV1Event } from '@kubernetes/client-node';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { EventRecorder, type EventSink, type EventSubject, MAX_NOTE_BYTES, truncateUtf8 } from './event-recorder.ts';
-import { ManualClock } from './manual-clock.ts';
 import { microTime } from './micro-time.ts';
 
 interface Write {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock, settle } from '../testing/manual-clock.ts';
 import {
   type LeaderElectionOptions,
   LeaderElector,
@@ -7,7 +8,6 @@ import {
   type LeaseRecord,
   type ObservedLease,
 } from './leader-election.ts';
-import { ManualClock, settle } from './manual-clock.ts';
 
 /** The API server's Lease: optimistic concurrency on resourceVersion, like etcd behind it. */
 class LeaseStore {

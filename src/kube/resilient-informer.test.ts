@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ManualClock, settle } from './manual-clock.ts';
+import { ManualClock, settle } from '../testing/manual-clock.ts';
 import {
   collectionPath,
   type InformerEventType,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { chainedTimer, delayOn, MAX_TIMER_MS, systemTimer } from './timers.ts';
 
 /** Host timers that record what was asked and fire only when told. */

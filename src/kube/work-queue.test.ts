@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock, settle } from './manual-clock.ts';
+import { ManualClock, settle } from '../testing/manual-clock.ts';
 import { BACKOFF_MAX_MS, backoffDelayMs, RunQueue } from './work-queue.ts';
 
 function aQueue(clock = new ManualClock()): { queue: RunQueue; clock: ManualClock } {

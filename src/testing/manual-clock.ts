@@ -1,6 +1,6 @@
 // A clock and timers that move only when a test says so. Timers fire in deadline order (ties in arming order),
 // and pending promise continuations run between two timers, so chains of awaits behave as with real time.
-import { type CancelTimer, type Clock, type Delay, delayOn, type SetTimer } from './timers.ts';
+import { type CancelTimer, type Clock, type Delay, delayOn, type SetTimer } from '../kube/timers.ts';
 
 interface PendingTimer {
   at: number;
