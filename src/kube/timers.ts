@@ -1,8 +1,10 @@
 // Time as a dependency: every kube/ component that waits or reads the time takes these, so unit tests drive
 // them with ManualClock and never sleep for real.
 
-/** Returns the current instant. Read once per decision so one pass sees one time. */
-export type Clock = () => Date;
+import type { Clock } from '../core/ports.ts';
+
+// One Clock type for the whole controller: core's reconcile takes the same one.
+export type { Clock };
 
 /** Cancels a timer armed by SetTimer; calling it after the timer fired does nothing. */
 export type CancelTimer = () => void;
