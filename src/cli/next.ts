@@ -49,7 +49,7 @@ function toJson(preview: SchedulePreview) {
     description: describeTiming(preview.effectiveSchedule, preview.kind),
     runs: preview.runs.map((run) => ({
       time: run.at.toISOString(),
-      local: formatInZone(run.at, preview.timezone),
+      local: wallClockIn(run.at, preview.timezone),
       movedByGap: run.movedByGap,
     })),
   };
@@ -64,9 +64,9 @@ function renderPreview(preview: SchedulePreview): string {
   lines.push(`  ${preview.kind === 'interval' ? 'interval' : 'schedule'}  ${shown} in ${preview.timezone}`);
   lines.push(`  meaning   ${describeTiming(preview.effectiveSchedule, preview.kind)}`);
   for (const note of preview.notes) lines.push(`  note      ${note}`);
-  const width = Math.max(...preview.runs.map((run) => formatInZone(run.at, preview.timezone).length), 0);
+  const width = Math.max(...preview.runs.map((run) => wallClockIn(run.at, preview.timezone).length), 0);
   for (const run of preview.runs) {
-    const local = formatInZone(run.at, preview.timezone).padEnd(width);
+    const local = wallClockIn(run.at, preview.timezone).padEnd(width);
     const moved = run.movedByGap ? '  moved: its wall-clock time does not exist that day (daylight-saving gap)' : '';
     lines.push(`    ${local}  ${run.at.toISOString().replace(/\.\d{3}Z$/, 'Z')}${moved}`);
   }
@@ -77,7 +77,7 @@ function renderPreview(preview: SchedulePreview): string {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** "Mon 2027-03-29 03:00 CEST": the wall clock a person in that zone reads. */
-export function formatInZone(at: Date, timeZone: string): string {
+export function wallClockIn(at: Date, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-US', {
