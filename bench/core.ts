@@ -6,7 +6,6 @@
 import { Cron } from 'croner';
 import type { ScanRun, ScanSchedule } from '../src/api/types.ts';
 import { planSchedule } from '../src/core/plan.ts';
-import { cronCadence } from '../src/schedule/cadence.ts';
 import { compileTiming, effectiveSchedule } from '../src/schedule/timing.ts';
 import { aRun, aSchedule, aSucceededRun, HOUR, MINUTE } from '../src/testing/builders.ts';
 
@@ -56,7 +55,7 @@ function buildCases(): Case[] {
     });
     // History: the last due time met (steady state) for most; every 10th missed the last 3 hours.
     const { timing: compiled } = compileTiming({ ...timing, timezone }, { namespace: 'security', name });
-    const latest = compiled?.kind === 'cron' ? cronCadence(compiled.cron).latest(NOW.getTime()) : null;
+    const latest = compiled?.kind === 'cron' ? compiled.cadence.latest(NOW.getTime()) : null;
     let lastScheduled = new Date(NOW.getTime() - 30 * MINUTE);
     if (latest !== null) lastScheduled = new Date(i % 10 === 7 ? latest - 3 * HOUR : latest);
     const runs: ScanRun[] = [];

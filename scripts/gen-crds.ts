@@ -1,7 +1,9 @@
-// Regenerates crds/*.yaml from src/api/schema.ts (npm run gen). crds.test.ts fails when they drift.
+// Regenerates crds/*.yaml from src/api/schema.ts, and the chart's copies (gen-chart.ts), on npm run gen.
+// crds.test.ts and test/helm/chart-files.test.ts fail when they drift.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CRD_FILES, renderCrd, renderCrdKustomization } from '../src/api/crds.ts';
+import { CHART_DIR, chartGeneratedFiles } from './gen-chart.ts';
 
 const dir = join(import.meta.dirname, '..', 'crds');
 mkdirSync(dir, { recursive: true });
@@ -11,3 +13,8 @@ for (const { file, crd } of CRD_FILES) {
 }
 writeFileSync(join(dir, 'kustomization.yaml'), renderCrdKustomization());
 console.log('wrote crds/kustomization.yaml');
+for (const { path, text } of chartGeneratedFiles()) {
+  mkdirSync(dirname(join(CHART_DIR, path)), { recursive: true });
+  writeFileSync(join(CHART_DIR, path), text);
+  console.log(`wrote charts/scanschedule/${path}`);
+}

@@ -33,20 +33,9 @@ stamp=node_modules/.package-lock.sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "with-node: npm ci (node $(node --version))" >&2
-  # This machine's registry serves only the Linux builds of Biome's per-platform optional packages, so the
-  # lock file cannot list the others and `npm ci` refuses it as out of sync. `npm install` installs the same
-  # locked versions and tolerates the missing optional packages.
-  if ! npm ci --no-audit --no-fund >&2 2>/tmp/with-node-npm-ci.$$; then
-    if grep -q 'Missing: @biomejs/cli-' /tmp/with-node-npm-ci.$$; then
-      echo "with-node: npm ci refused the lock (optional Biome builds for other platforms are not on this registry); npm install instead" >&2
-      npm install --no-audit --no-fund >&2
-    else
-      cat /tmp/with-node-npm-ci.$$ >&2
-      rm -f /tmp/with-node-npm-ci.$$
-      exit 1
-    fi
-  fi
-  rm -f /tmp/with-node-npm-ci.$$
+  # The lock lists every platform's optional packages (Biome's builds), so `npm ci` installs it as it is and
+  # never rewrites it.
+  npm ci --no-audit --no-fund >&2
   echo "$want" >"$stamp"
 fi
 

@@ -1,5 +1,5 @@
 // The published shape of the package: after a build, `npx scanschedule` runs the compiled CLI and
-// `import … from "scanschedule/core"` gives the pure API (DESIGN.md §4.6) from dist/.
+// `import … from "scanschedule/core"` gives the pure API (docs/design.md §4.6) from dist/.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -38,6 +38,8 @@ const cases: Record<CelRuleName, { valid: unknown[]; invalid: unknown[] }> = {
       { type: 'slack', url: 'https://x', urlFrom: { secretKeyRef: { name: 'a', key: 'b' } } },
     ],
   },
+  // Offline validation has no stored object to compare with (a create): the transition rule cannot fail there.
+  scanRunSpecImmutable: { valid: [{ scheduleRef: { name: 'nightly' } }], invalid: [] },
 };
 
 describe('CEL rules', () => {

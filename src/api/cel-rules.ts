@@ -79,6 +79,16 @@ const rules = {
     reason: 'FieldValueInvalid',
     twin: (self) => has(self, 'url') !== has(self, 'urlFrom'),
   },
+  // A transition rule: the API server runs it only on updates, comparing with the stored object. A file has no
+  // stored object, so offline validation is a create, where the API server does not run it either: the twin
+  // accepts. test/integration/admission-policy.test.ts checks the CEL side.
+  scanRunSpecImmutable: {
+    rule: 'self == oldSelf',
+    message:
+      'spec of a ScanRun is immutable: a run is frozen when the controller creates it; to scan again, annotate the ScanSchedule with jmo.security/run-now',
+    reason: 'FieldValueForbidden',
+    twin: () => true,
+  },
 } satisfies Record<string, RuleWithTwin>;
 
 export type CelRuleName = keyof typeof rules;

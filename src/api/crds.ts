@@ -61,6 +61,11 @@ function crd(input: CrdInput): CustomResourceDefinition {
   };
 }
 
+/** JSONPath of one field of the Ready condition (kubectl prints the first match). */
+function readyCondition(field: 'status' | 'reason' | 'message'): string {
+  return `.status.conditions[?(@.type=="Ready")].${field}`;
+}
+
 export const scanScheduleCrd: CustomResourceDefinition = crd({
   kind: SCAN_SCHEDULE_KIND,
   plural: SCAN_SCHEDULE_PLURAL,
@@ -69,6 +74,26 @@ export const scanScheduleCrd: CustomResourceDefinition = crd({
   schema: scanScheduleSchema,
   columns: [
     { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule', description: 'Cron expression.' },
+    // The Ready condition first: a schedule that cannot run (bad zone, stalled) must not look healthy at a glance.
+    {
+      name: 'Ready',
+      type: 'string',
+      jsonPath: readyCondition('status'),
+      description: 'Status of the Ready condition: True when the schedule is being scheduled as written.',
+    },
+    {
+      name: 'Status',
+      type: 'string',
+      jsonPath: readyCondition('reason'),
+      description: 'Reason of the Ready condition, e.g. Scheduled, Suspended, InvalidSchedule.',
+    },
+    {
+      name: 'Message',
+      type: 'string',
+      jsonPath: readyCondition('message'),
+      description: 'Message of the Ready condition: what is wrong and how to fix it.',
+      priority: 1,
+    },
     {
       name: 'Interval',
       type: 'string',
@@ -105,12 +130,26 @@ export const scanRunCrd: CustomResourceDefinition = crd({
   schema: scanRunSchema,
   columns: [
     { name: 'Schedule', type: 'string', jsonPath: '.spec.scheduleRef.name', description: 'Owning ScanSchedule.' },
+    // `kubectl get scanrun --sort-by=.spec.scheduledTime` orders by this column's field.
+    {
+      name: 'Scheduled',
+      type: 'date',
+      jsonPath: '.spec.scheduledTime',
+      description: 'Nominal time the run was scheduled for.',
+    },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
     { name: 'Reason', type: 'string', jsonPath: '.status.reason', description: 'Why the run is in its phase.' },
     { name: 'Critical', type: 'integer', jsonPath: '.status.findings.critical', description: 'Critical findings.' },
     { name: 'High', type: 'integer', jsonPath: '.status.findings.high', description: 'High findings.' },
     { name: 'Total', type: 'integer', jsonPath: '.status.findings.total', description: 'All findings.' },
     { name: 'Started', type: 'date', jsonPath: '.status.startTime', description: 'When the scan started.' },
+    {
+      name: 'Completed',
+      type: 'date',
+      jsonPath: '.status.completionTime',
+      description: 'When the run finished.',
+      priority: 1,
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
   ],
 });

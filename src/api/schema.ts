@@ -13,7 +13,17 @@ import {
   DEFAULT_TIMEZONE,
   DEFAULT_TTL_SECONDS_AFTER_FINISHED,
 } from './defaults.ts';
-import { BACKEND_TYPES, CONCURRENCY_POLICIES, PROFILES, RUN_PHASES, SEVERITIES } from './types.ts';
+import { SCHEDULE_PATTERN } from './schedule-pattern.ts';
+import { timeZoneNames } from './time-zone-names.ts';
+import {
+  BACKEND_TYPES,
+  CHANNEL_TYPES,
+  CONCURRENCY_POLICIES,
+  NOTIFICATION_EVENTS,
+  PROFILES,
+  RUN_PHASES,
+  SEVERITIES,
+} from './types.ts';
 
 /** The subset of Kubernetes' JSONSchemaProps this API uses. */
 export interface SchemaNode {
@@ -88,13 +98,23 @@ const channel = obj(
   'One notification destination. Set exactly one of url or urlFrom; prefer urlFrom so the URL stays in a Secret.',
   {
     type: str('Kind of destination: slack (incoming webhook, Block Kit message) or webhook (JSON POST).', {
-      enum: ['slack', 'webhook'],
+      enum: CHANNEL_TYPES,
     }),
     url: str('Webhook URL written inline. It is treated as a secret: never logged, never shown in status or Events.', {
       pattern: '^https?://',
     }),
     urlFrom: obj(
       'Reads the webhook URL from a Secret in the schedule’s namespace.',
+      { secretKeyRef },
+      { required: ['secretKeyRef'] },
+    ),
+    when: list(
+      'Which finished runs this channel hears about: success, failure (any failure but the threshold), thresholdExceeded. Default: all three. (Not `on`: YAML 1.1 reads that key as true.)',
+      str('success, failure or thresholdExceeded.', { enum: NOTIFICATION_EVENTS }),
+      { minItems: 1, 'x-kubernetes-list-type': 'set' },
+    ),
+    signingKeyFrom: obj(
+      'webhook only: the Standard Webhooks HMAC-SHA256 key (whsec_… or raw text) from a Secret in the schedule’s namespace; each POST then carries webhook-signature.',
       { secretKeyRef },
       { required: ['secretKeyRef'] },
     ),
@@ -229,13 +249,14 @@ const scanScheduleSpec = obj(
   {
     schedule: str(
       'Cron expression with 5 fields (minute hour day-of-month month day-of-week), a descriptor (@hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually) or @every <duration>. H in the minute or hour field picks a stable value per schedule, spreading load. Read in spec.timezone; TZ= prefixes are rejected.',
-      { minLength: 1, maxLength: 256 },
+      { minLength: 1, maxLength: 256, pattern: SCHEDULE_PATTERN },
     ),
     interval: str(
       'Run this long after the previous run completed (first run: creation + interval), e.g. 15m or 1h30m. At least 1m.',
       { pattern: '^([0-9]+h)?([0-9]+m)?([0-9]+s)?$', minLength: 2, maxLength: 32 },
     ),
     timezone: str('IANA time zone the cron fields are read in, e.g. Europe/Berlin.', {
+      enum: timeZoneNames(),
       default: DEFAULT_TIMEZONE,
       minLength: 1,
       maxLength: 64,
@@ -346,7 +367,10 @@ const scanRunSpec = obj(
     jobTemplate: jobTemplateSchema,
     backend: backendSchema,
   },
-  { required: ['scheduleRef', 'scheduledTime', 'trigger', 'jobTemplate'] },
+  {
+    required: ['scheduleRef', 'scheduledTime', 'trigger', 'jobTemplate'],
+    'x-kubernetes-validations': [CEL_RULES.scanRunSpecImmutable],
+  },
 );
 
 const scanRunStatus = obj('Observed state of the run, written by the controller.', {
@@ -359,18 +383,38 @@ const scanRunStatus = obj('Observed state of the run, written by the controller.
   startTime: time('When the scan started.'),
   completionTime: time('When the run finished.'),
   findings,
-  notifications: list(
-    'Notifications sent for this run.',
+  topFindings: list(
+    'The most severe findings, most severe first (at most 10; fewer when the summary had to fit 4 KiB).',
     obj(
-      'One delivery attempt.',
+      'One finding as the summary shows it.',
       {
-        type: str('slack or webhook.', { enum: ['slack', 'webhook'] }),
-        channel: int('Index of the channel in spec.jobTemplate.notifications.channels.', { minimum: 0 }),
-        delivered: bool('Whether the destination accepted the message.'),
-        time: time('When it was sent.'),
-        message: str('Error details when not delivered (never the URL).'),
+        id: str('The scanner’s rule or vulnerability id.', { maxLength: 256 }),
+        severity: str('CRITICAL, HIGH, MEDIUM, LOW or INFO.', { enum: SEVERITIES }),
+        title: str('Short description.', { maxLength: 512 }),
+        location: str('Where: path:line, image or URL.', { maxLength: 512 }),
+        tool: str('The scanner that reported it.', { maxLength: 128 }),
       },
-      { required: ['type', 'channel', 'delivered'] },
+      { required: ['id', 'severity', 'title'] },
+    ),
+    { maxItems: 10 },
+  ),
+  tools: list('Scanners whose results were read.', str('Tool name.', { maxLength: 128 }), { maxItems: 64 }),
+  notifications: list(
+    'Delivery of this run’s message to each channel (never the URL).',
+    obj(
+      'One channel’s delivery.',
+      {
+        channel: int('Index of the channel in spec.jobTemplate.notifications.channels.', { minimum: 0 }),
+        type: str('slack or webhook.', { enum: CHANNEL_TYPES }),
+        state: str('Pending (more attempts to come), Sent (the receiver answered 2xx) or Failed (no more attempts).', {
+          enum: ['Pending', 'Sent', 'Failed'],
+        }),
+        attempts: int('Attempts made.', { minimum: 0 }),
+        lastAttemptTime: time('When the last attempt was made.'),
+        nextAttemptTime: time('Pending only: the next attempt is not before this time.'),
+        lastError: str('Why the last attempt failed (never the URL).', { maxLength: 512 }),
+      },
+      { required: ['channel', 'type', 'state', 'attempts'] },
     ),
   ),
 });

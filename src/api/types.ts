@@ -62,11 +62,25 @@ export interface SecretKeySelector {
 }
 
 export type ChannelType = 'slack' | 'webhook';
+export const CHANNEL_TYPES: readonly ChannelType[] = ['slack', 'webhook'];
+
+/**
+ * Which finished runs a channel hears about. `success`: Succeeded; `failure`: Failed for any reason but the
+ * threshold (scan error, no results, deadline); `thresholdExceeded`: Failed with FindingsAboveThreshold.
+ * Named `when`, not `on`: YAML 1.1 (kubectl's dialect) reads the key `on` as the boolean true.
+ */
+export type NotificationEvent = 'success' | 'failure' | 'thresholdExceeded';
+export const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['success', 'failure', 'thresholdExceeded'];
+/** The seed's behaviour: a message for every finished run that is not cancelled. */
+export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['success', 'failure', 'thresholdExceeded'];
 
 export interface NotificationChannel {
   type: ChannelType;
   url?: string;
   urlFrom?: { secretKeyRef: SecretKeySelector };
+  when?: NotificationEvent[];
+  /** webhook only: HMAC-SHA256 key for Standard Webhooks signatures (`webhook-signature`), from a Secret. */
+  signingKeyFrom?: { secretKeyRef: SecretKeySelector };
 }
 
 export interface Notifications {
@@ -163,6 +177,15 @@ export interface Findings {
   total: number;
 }
 
+/** One finding as the summary shows it: enough to recognise it, never the scanner's full record. */
+export interface TopFinding {
+  id: string;
+  severity: Severity;
+  title: string;
+  location?: string;
+  tool?: string;
+}
+
 export interface LastRun {
   name: string;
   phase: RunPhase;
@@ -206,13 +229,21 @@ export interface ScanRunSpec {
   backend?: Backend;
 }
 
+export type DeliveryState = 'Pending' | 'Sent' | 'Failed';
+
+/** The delivery of one run's message to one channel; the URL is never recorded (it may be a secret). */
 export interface NotificationDelivery {
-  type: ChannelType;
-  /** Index into jobTemplate.notifications.channels: never the URL, which may be a secret. */
+  /** Index into jobTemplate.notifications.channels. */
   channel: number;
-  delivered: boolean;
-  time?: string;
-  message?: string;
+  type: ChannelType;
+  /** Pending: more attempts to come; Sent: the receiver answered 2xx; Failed: no more attempts. */
+  state: DeliveryState;
+  attempts: number;
+  lastAttemptTime?: string;
+  /** Pending only: not before this time. */
+  nextAttemptTime?: string;
+  /** Why the last attempt failed, without the URL. */
+  lastError?: string;
 }
 
 export interface ScanRunStatus {
@@ -223,6 +254,10 @@ export interface ScanRunStatus {
   startTime?: string;
   completionTime?: string;
   findings?: Findings;
+  /** The most severe findings, most severe first (at most 10; fewer when the summary had to fit 4 KiB). */
+  topFindings?: TopFinding[];
+  /** Scanners whose results were read. */
+  tools?: string[];
   notifications?: NotificationDelivery[];
 }
 

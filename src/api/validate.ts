@@ -3,6 +3,8 @@
 // - unknown fields are errors (kubectl's default --validate=strict), so typos do not vanish silently;
 // - each CEL rule runs as its coded twin (cel-rules.ts), through an ajv keyword on the very node it sits on.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseScheduleText } from '../schedule/cron-grammar.ts';
+import { timeZoneProblem } from '../schedule/time-zone.ts';
 import { type CelRule, celRuleReportPath, celTwin } from './cel-rules.ts';
 import { formatPath, type Problem } from './problem.ts';
 import { type SchemaNode, scanRunSchema, scanScheduleSchema } from './schema.ts';
@@ -39,9 +41,12 @@ function strictCopy(node: SchemaNode): JsonSchema {
   return out;
 }
 
+// Without status: validation ignores it as `kubectl apply` does, and not compiling it halves the start-up cost
+// of every offline command.
 function rootSchema(schema: SchemaNode): JsonSchema {
   const strict = strictCopy(schema);
-  strict.properties = { ...(strict.properties as JsonSchema), metadata: metadataSchema };
+  const { status: _status, ...properties } = strict.properties as JsonSchema;
+  strict.properties = { ...properties, metadata: metadataSchema };
   strict.required = ['apiVersion', 'kind', 'metadata', 'spec'];
   return strict;
 }
@@ -91,16 +96,14 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-let compiled: { scanSchedule: ValidateFunction; scanRun: ValidateFunction } | undefined;
-function validators(): { scanSchedule: ValidateFunction; scanRun: ValidateFunction } {
-  if (compiled === undefined) {
-    const ajv = newAjv();
-    compiled = {
-      scanSchedule: ajv.compile(rootSchema(scanScheduleSchema)),
-      scanRun: ajv.compile(rootSchema(scanRunSchema)),
-    };
-  }
-  return compiled;
+// Each kind is compiled when first needed: `validate` of schedules never pays for the ScanRun schema.
+let ajvInstance: Ajv | undefined;
+const compiled: { scanSchedule?: ValidateFunction; scanRun?: ValidateFunction } = {};
+function validator(kind: 'scanSchedule' | 'scanRun'): ValidateFunction {
+  ajvInstance ??= newAjv();
+  const schema = kind === 'scanSchedule' ? scanScheduleSchema : scanRunSchema;
+  compiled[kind] ??= ajvInstance.compile(rootSchema(schema));
+  return compiled[kind];
 }
 
 function pointerSegments(pointer: string): (string | number)[] {
@@ -154,6 +157,12 @@ function toProblem(error: ErrorObject, root: unknown): Problem {
       return problem([...at, field], `missing required field "${field}"`, `Add ${formatPath([...at, field])}.`);
     }
     case 'enum': {
+      if (at.at(-1) === 'timezone') {
+        // Not a string: the type error says it; this copy of its message is dropped as a duplicate in run().
+        return typeof got === 'string'
+          ? timeZoneEnumProblem(at, got)
+          : problem(at, `must be string, got ${describe(got)}`, '');
+      }
       const allowed = (params.allowedValues as unknown[]).map(String);
       return problem(at, `${describe(got)} is not allowed`, `Use one of: ${allowed.join(', ')}.`);
     }
@@ -181,6 +190,7 @@ function toProblem(error: ErrorObject, root: unknown): Problem {
         params.format === 'date-time' ? 'Use RFC 3339, e.g. 2026-05-19T10:00:00Z.' : '',
       );
     case 'pattern':
+      if (at.at(-1) === 'schedule' && typeof got === 'string') return schedulePatternProblem(at, got);
       return problem(at, `${describe(got)} is not valid`, patternFix(at, String(params.pattern)));
     case 'x-kubernetes-validations': {
       const segments = [...at, ...(params.reportAt as string[])];
@@ -189,6 +199,30 @@ function toProblem(error: ErrorObject, root: unknown): Problem {
     default:
       return problem(at, error.message ?? 'is invalid', '');
   }
+}
+
+// spec.schedule's pattern and spec.timezone's enum are the API server's copy of the controller's checks
+// (schedule-pattern.ts, time-zone-names.ts); the controller's own messages say which part is wrong and how to
+// write it, where ajv could only print a 6 KB regex or 600 zone names.
+function schedulePatternProblem(at: (string | number)[], got: string): Problem {
+  const path = formatPath(at);
+  if (got !== got.trim()) {
+    return { path, segments: at, message: `${JSON.stringify(got)} has whitespace around it`, fix: 'Remove it.' };
+  }
+  const parsed = parseScheduleText(got);
+  const { message, fix } =
+    'problem' in parsed
+      ? parsed.problem
+      : { message: `${JSON.stringify(got)} is not a valid schedule`, fix: 'Write 5 cron fields or a descriptor.' };
+  return { path, segments: at, message, fix };
+}
+
+function timeZoneEnumProblem(at: (string | number)[], got: string): Problem {
+  const { message, fix } = timeZoneProblem(got) ?? {
+    message: `unknown time zone ${JSON.stringify(got)}`,
+    fix: 'Use an IANA time zone name such as "Europe/Berlin", or "UTC".',
+  };
+  return { path: formatPath(at), segments: at, message, fix };
 }
 
 function patternFix(at: readonly (string | number)[], pattern: string): string {
@@ -216,14 +250,25 @@ function run(validate: ValidateFunction, obj: unknown): Problem[] {
   });
 }
 
-/** Problems with a ScanSchedule against the schema and its CEL rules; [] when it conforms. */
-export function schemaProblemsOfScanSchedule(obj: unknown): Problem[] {
-  return [...run(validators().scanSchedule, obj), ...kubernetesConfigProblems(obj)];
+/**
+ * The object as the API server checks it on create and apply: with the status subresource on, status in the
+ * request is dropped unchecked (only the controller writes it, through /status). A manifest copied from
+ * `kubectl get -o yaml`, or the seed document with `lastScheduleTime: null`, must not fail on it.
+ */
+function withoutStatus(obj: unknown): unknown {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || !('status' in obj)) return obj;
+  const { status: _ignored, ...rest } = obj as Record<string, unknown>;
+  return rest;
 }
 
-/** Problems with a ScanRun against the schema and its CEL rules; [] when it conforms. */
+/** Problems with a ScanSchedule against the schema and its CEL rules; [] when it conforms. Status is ignored. */
+export function schemaProblemsOfScanSchedule(obj: unknown): Problem[] {
+  return [...run(validator('scanSchedule'), withoutStatus(obj)), ...kubernetesConfigProblems(obj)];
+}
+
+/** Problems with a ScanRun against the schema and its CEL rules; [] when it conforms. Status is ignored. */
 export function schemaProblemsOfScanRun(obj: unknown): Problem[] {
-  return run(validators().scanRun, obj);
+  return run(validator('scanRun'), withoutStatus(obj));
 }
 
 const KUBERNETES_CONFIG_FIELDS = Object.keys(

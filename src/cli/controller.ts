@@ -1,7 +1,6 @@
 // scanschedule controller: flags named as controller-runtime names them, so operators feel at home.
 
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import { Command, Option } from 'commander';
 import { CONTROLLER_DEFAULTS, startController } from '../kube/controller.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observe/logger.ts';
@@ -20,6 +19,8 @@ interface ControllerFlags {
   healthProbeBindAddress: string;
   maxConcurrentReconciles: string;
   scannerImage: string;
+  reportImage: string;
+  allowLinkLocalNotificationTargets?: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -47,9 +48,9 @@ function durationMs(flag: string, text: string): number {
   return ms;
 }
 
-export function addControllerCommand(program: Command): void {
-  program
-    .command('controller')
+/** The controller command on its own: main.ts loads this module only when `controller` runs (it loads the client). */
+export function controllerCommand(): Command {
+  return new Command('scanschedule controller')
     .description('Run the controller: reconcile ScanSchedules into ScanRuns and Jobs in the current cluster.')
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--namespace <namespace>', 'watch only this namespace (default: all)')
@@ -80,6 +81,15 @@ export function addControllerCommand(program: Command): void {
       '--scanner-image <image>',
       'scan image when a schedule does not set backend.config.image',
       CONTROLLER_DEFAULTS.scannerImage,
+    )
+    .option(
+      '--report-image <image>',
+      'image of the scan pod’s report step (scanschedule report); this controller’s own image',
+      CONTROLLER_DEFAULTS.reportImage,
+    )
+    .option(
+      '--allow-link-local-notification-targets',
+      'allow notifications to link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10); refused by default',
     )
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--log-format <format>', 'log format').choices([...LOG_FORMATS]).default('json'))
@@ -112,6 +122,8 @@ async function runControllerCommand(flags: ControllerFlags): Promise<void> {
     healthProbeBindAddress: flags.healthProbeBindAddress,
     maxConcurrentReconciles: concurrency,
     scannerImage: flags.scannerImage,
+    reportImage: flags.reportImage,
+    allowLinkLocalNotificationTargets: flags.allowLinkLocalNotificationTargets === true,
     log,
   });
   log.info({ metricsPort: controller.metricsPort, healthPort: controller.healthPort }, 'controller started');
@@ -123,6 +135,10 @@ async function runControllerCommand(flags: ControllerFlags): Promise<void> {
   process.once('SIGINT', onSignal);
   const reason = await controller.done;
   log.info({ reason }, 'controller stopped');
-  // Losing the Lease is an error exit so the pod restarts and campaigns again (client-go's habit).
-  process.exitCode = reason === 'lost-leadership' ? 1 : 0;
+  if (reason === 'lost-leadership') {
+    // Exit now, as client-go's OnStoppedLeading does: nothing of this replica may act once another leads, and
+    // the pod restarts and campaigns again. The JSON logger writes synchronously, so the lines above are out.
+    process.exit(1);
+  }
+  process.exitCode = 0;
 }

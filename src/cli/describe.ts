@@ -1,14 +1,20 @@
 // scanschedule describe NAME: everything about one schedule in one screen, like kubectl describe: its timing
 // in words, status, conditions, recent runs and Events.
 import type { EventsV1Event } from '@kubernetes/client-node';
-import { LABEL_SCHEDULE, type ScanSchedule } from '../api/types.ts';
+import {
+  DEFAULT_CONCURRENCY_POLICY,
+  DEFAULT_FAILED_HISTORY_LIMIT,
+  DEFAULT_SUCCESSFUL_HISTORY_LIMIT,
+  DEFAULT_TIMEZONE,
+} from '../api/defaults.ts';
+import { FINISHED_PHASES, LABEL_SCHEDULE, type ScanRun, type ScanSchedule } from '../api/types.ts';
 import { eventsFor } from '../kube/custom-objects.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { describeTiming } from './describe-timing.ts';
+import { NotFoundError } from './exit-codes.ts';
 import { age } from './human-duration.ts';
 import { newestFirst, runTable } from './runs.ts';
 import { renderTable } from './table.ts';
-import { UsageError } from './usage-error.ts';
 import type { CommandOutput } from './validate.ts';
 
 const RECENT_RUNS = 10;
@@ -16,7 +22,7 @@ const RECENT_RUNS = 10;
 export async function runDescribe(name: string, cluster: ClusterContext): Promise<CommandOutput> {
   const schedule = await cluster.objects.getSchedule(cluster.namespace, name);
   if (schedule === undefined)
-    throw new UsageError(`scanschedule "${name}" not found in namespace ${cluster.namespace}`);
+    throw new NotFoundError(`scanschedules.jmo.security "${name}" not found in namespace ${cluster.namespace}`);
   const runs = newestFirst(await cluster.objects.listRuns(cluster.namespace, `${LABEL_SCHEDULE}=${name}`));
   const events = await eventsFor(cluster.events, cluster.namespace, schedule.metadata.uid ?? '');
   return {
@@ -44,15 +50,16 @@ export function renderDescription(
     [kind === 'cron' ? 'Schedule' : 'Interval', spec.schedule ?? spec.interval ?? ''],
     ['Effective Schedule', effective],
     ['Meaning', describeTiming(effective, kind)],
-    ['Timezone', spec.timezone ?? 'UTC'],
+    ['Timezone', spec.timezone ?? DEFAULT_TIMEZONE],
     ['Suspend', String(spec.suspend ?? false)],
-    ['Concurrency Policy', spec.concurrencyPolicy ?? 'Forbid'],
+    ['Concurrency Policy', spec.concurrencyPolicy ?? DEFAULT_CONCURRENCY_POLICY],
     ['Starting Deadline', spec.startingDeadlineSeconds === undefined ? '<unset>' : `${spec.startingDeadlineSeconds}s`],
     [
       'History Limits',
-      `${spec.successfulJobsHistoryLimit ?? 30} successful, ${spec.failedJobsHistoryLimit ?? 10} failed`,
+      `${spec.successfulJobsHistoryLimit ?? DEFAULT_SUCCESSFUL_HISTORY_LIMIT} successful, ${spec.failedJobsHistoryLimit ?? DEFAULT_FAILED_HISTORY_LIMIT} failed`,
     ],
     ['Backend', spec.backend?.type ?? 'kubernetes'],
+    ['Fail On', spec.jobTemplate.options?.fail_on ?? '<unset>'],
     ['Last Schedule Time', when(status.lastScheduleTime)],
     ['Next Schedule Time', status.nextScheduleTime ?? '<none>'],
     ['Last Successful Time', when(status.lastSuccessfulTime)],
@@ -73,6 +80,9 @@ export function renderDescription(
           ),
         ),
   );
+  out.push('Last Run:');
+  const last = runs.find((run) => run.status?.phase !== undefined && FINISHED_PHASES.includes(run.status.phase));
+  out.push(last === undefined ? '  <none>' : indent(renderLastRun(last)));
   out.push('Runs:');
   out.push(runs.length === 0 ? '  <none>' : indent(runTable(runs, now, false)));
   out.push('Events:');
@@ -87,6 +97,47 @@ export function renderDescription(
         ),
   );
   return `${out.join('\n')}\n`;
+}
+
+/** The verdict of a finished run, its findings, its most severe findings and how people were told. */
+export function renderLastRun(run: ScanRun): string {
+  const status = run.status ?? {};
+  const findings = status.findings;
+  const lines = [
+    `Name:      ${run.metadata.name ?? ''}`,
+    `Verdict:   ${status.phase ?? ''}${status.reason === undefined ? '' : ` (${status.reason})`}: ${status.message ?? ''}`,
+    `Findings:  ${
+      findings === undefined
+        ? 'unknown'
+        : `${findings.critical} critical, ${findings.high} high, ${findings.medium} medium, ${findings.low} low, ${findings.info} info (${findings.total} total)`
+    }`,
+  ];
+  if (status.tools !== undefined && status.tools.length > 0) lines.push(`Tools:     ${status.tools.join(', ')}`);
+  const top = status.topFindings ?? [];
+  if (top.length > 0) {
+    lines.push('Top Findings:');
+    lines.push(
+      indent(
+        renderTable(
+          ['severity', 'id', 'title', 'location'],
+          top.map((f) => [f.severity, f.id, f.title, f.location ?? '']),
+        ),
+      ),
+    );
+  }
+  const sent = status.notifications ?? [];
+  if (sent.length > 0) {
+    lines.push('Notifications:');
+    lines.push(
+      indent(
+        renderTable(
+          ['channel', 'type', 'state', 'attempts', 'last error'],
+          sent.map((d) => [String(d.channel), d.type, d.state, String(d.attempts), d.lastError ?? '']),
+        ),
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function labels(map: Record<string, string> | undefined): string {

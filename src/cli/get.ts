@@ -1,10 +1,10 @@
 // scanschedule get [NAME] [-l selector] [-A]: ScanSchedules as a kubectl-style table, or as YAML/JSON.
 import type { ScanSchedule } from '../api/types.ts';
 import type { ClusterContext } from './cluster-context.ts';
+import { NotFoundError } from './exit-codes.ts';
 import { age } from './human-duration.ts';
 import { type OutputFormat, renderObjects } from './output-format.ts';
 import { renderTable } from './table.ts';
-import { UsageError } from './usage-error.ts';
 import type { CommandOutput } from './validate.ts';
 
 export interface GetOptions {
@@ -22,7 +22,7 @@ export async function runGet(
   if (name !== undefined) {
     const schedule = await cluster.objects.getSchedule(cluster.namespace, name);
     if (schedule === undefined)
-      throw new UsageError(`scanschedule "${name}" not found in namespace ${cluster.namespace}`);
+      throw new NotFoundError(`scanschedules.jmo.security "${name}" not found in namespace ${cluster.namespace}`);
     schedules = [schedule];
   } else {
     schedules = await cluster.objects.listSchedules(

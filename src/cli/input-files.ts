@@ -5,6 +5,8 @@ import type { ManifestSource } from '../core/check-manifests.ts';
 import { UsageError } from './usage-error.ts';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+// Dependencies, never manifests of this repository; dot folders (.git, .github) are skipped too.
+const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor']);
 
 export function readInputs(paths: readonly string[], stdin: () => string): ManifestSource[] {
   const sources: ManifestSource[] = [];
@@ -34,7 +36,7 @@ function manifestFilesUnder(dir: string): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
+    if (entry.name.startsWith('.') || (entry.isDirectory() && SKIPPED_FOLDERS.has(entry.name))) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...manifestFilesUnder(full));
     else if (entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name))) out.push(full);

@@ -14,16 +14,32 @@ export interface NextOptions {
   output: 'text' | 'json';
 }
 
-export function runNext(file: string, options: NextOptions, stdin: () => string, now: Date): CommandOutput {
+/** --from as a time: RFC 3339; a time without an offset is read as UTC (said in the output), never as local. */
+export function parseFrom(text: string): Date | undefined {
+  const trimmed = text.trim();
+  const hasTime = /T|\d:\d/.test(trimmed);
+  const hasOffset = /(Z|[+-]\d\d:?\d\d)$/i.test(trimmed);
+  // A bare date is already UTC midnight to Date; a date-time without an offset would be local time.
+  const at = new Date(hasTime && !hasOffset ? `${trimmed.replace(' ', 'T')}Z` : trimmed);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+export function runNext(
+  files: string | readonly string[],
+  options: NextOptions,
+  stdin: () => string,
+  now: Date,
+): CommandOutput {
   const count = Number(options.count);
   if (!Number.isInteger(count) || count < 1 || count > 1000) {
     throw new UsageError(`--count ${options.count}: give a whole number from 1 to 1000`);
   }
-  const from = options.from === undefined ? now : new Date(options.from);
-  if (Number.isNaN(from.getTime()))
+  const from = options.from === undefined ? now : parseFrom(options.from);
+  if (from === undefined)
     throw new UsageError(`--from ${options.from}: not a time; use RFC 3339, e.g. 2026-03-28T00:00:00Z`);
+  const paths = typeof files === 'string' ? [files] : files;
 
-  const sources = readInputs([file], stdin);
+  const sources = readInputs(paths, stdin);
   // The same checks as validate: a preview of a schedule the controller would reject would be a lie.
   const checked = checkManifests(sources, { strict: false, defaultNamespace: 'default' });
   const errors = checked.findings.filter((f) => f.severity === 'error');
@@ -35,12 +51,18 @@ export function runNext(file: string, options: NextOptions, stdin: () => string,
       .map((doc) => doc.value as ScanSchedule | null | undefined)
       .filter((value): value is ScanSchedule => value?.kind === SCAN_SCHEDULE_KIND),
   );
-  if (schedules.length === 0) throw new UsageError(`${file}: no ScanSchedule in it`);
+  if (schedules.length === 0) throw new UsageError(`${paths.join(', ')}: no ScanSchedule in it`);
+  const warnings = checked.findings.filter((f) => f.severity === 'warning').map(formatFinding);
+  const stderr = warnings.length === 0 ? '' : `${warnings.join('\n')}\n`;
   const previews = schedules.map((schedule) => previewSchedule(schedule, { from, count }));
   if (options.output === 'json') {
-    return { stdout: `${JSON.stringify(previews.map(toJson), null, 2)}\n`, stderr: '', exitCode: 0 };
+    return { stdout: `${JSON.stringify(previews.map(toJson), null, 2)}\n`, stderr, exitCode: 0 };
   }
-  return { stdout: `${previews.map(renderPreview).join('\n')}`, stderr: '', exitCode: 0 };
+  const fromLine =
+    options.from === undefined
+      ? ''
+      : `from ${from.toISOString().replace(/\.000Z$/, 'Z')} (UTC; --from ${options.from})\n`;
+  return { stdout: `${fromLine}${previews.map(renderPreview).join('\n')}`, stderr, exitCode: 0 };
 }
 
 function toJson(preview: SchedulePreview) {

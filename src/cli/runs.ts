@@ -27,6 +27,11 @@ export function newestFirst(runs: readonly ScanRun[]): ScanRun[] {
   );
 }
 
+function topFinding(run: ScanRun): string {
+  const top = run.status?.topFindings?.[0];
+  return top === undefined ? '' : `${top.severity} ${top.id}`;
+}
+
 export function runTable(runs: readonly ScanRun[], now: Date, wide: boolean): string {
   const headers = [
     'name',
@@ -38,7 +43,7 @@ export function runTable(runs: readonly ScanRun[], now: Date, wide: boolean): st
     'total',
     'started',
     'age',
-    ...(wide ? ['scheduled', 'message'] : []),
+    ...(wide ? ['scheduled', 'top finding', 'message'] : []),
   ];
   const rows = runs.map((run) => {
     const findings = run.status?.findings;
@@ -52,7 +57,7 @@ export function runTable(runs: readonly ScanRun[], now: Date, wide: boolean): st
       findings === undefined ? '-' : String(findings.total),
       age(run.status?.startTime, now),
       age(run.metadata.creationTimestamp, now),
-      ...(wide ? [run.spec.scheduledTime, run.status?.message ?? ''] : []),
+      ...(wide ? [run.spec.scheduledTime, topFinding(run), run.status?.message ?? ''] : []),
     ];
   });
   return renderTable(headers, rows);

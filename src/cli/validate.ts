@@ -35,7 +35,7 @@ export function runValidate(paths: readonly string[], options: ValidateOptions, 
 /** `file:line:col  path  message  (fix)`, one line a finding, the shape editors and CI logs link. */
 export function formatFinding(f: Finding): string {
   const where = `${f.file}:${f.line}:${f.column}`;
-  const label = f.severity === 'note' ? 'note: ' : '';
+  const label = f.severity === 'error' ? '' : `${f.severity}: `;
   const path = f.path === '' ? '' : `  ${f.path}`;
   const fix = f.fix === '' ? '' : `  (${f.fix})`;
   return `${where}${path}  ${label}${f.message}${fix}`;
@@ -45,6 +45,10 @@ function renderText(result: CheckResult, files: number): string {
   const lines = result.findings.map(formatFinding);
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const objects = `${result.checked} object${result.checked === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
-  lines.push(errors === 0 ? `ok: ${objects} valid` : `${errors} error${errors === 1 ? '' : 's'} in ${objects}`);
+  const warnings = result.findings.filter((f) => f.severity === 'warning').length;
+  const warned = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  lines.push(
+    errors === 0 ? `ok: ${objects} valid${warned}` : `${errors} error${errors === 1 ? '' : 's'} in ${objects}${warned}`,
+  );
   return `${lines.join('\n')}\n`;
 }

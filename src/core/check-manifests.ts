@@ -4,6 +4,8 @@ import type { Problem } from '../api/problem.ts';
 import { API_VERSION, GROUP, SCAN_RUN_KIND, SCAN_SCHEDULE_KIND } from '../api/types.ts';
 import { schemaProblemsOfScanRun } from '../api/validate.ts';
 import { parseYamlDocuments, type YamlDocument } from '../api/yaml-documents.ts';
+import { zoneAdvice } from '../schedule/zone-advice.ts';
+import { withSuggestion } from './did-you-mean.ts';
 import { validateScanSchedule } from './validate.ts';
 
 export interface ManifestSource {
@@ -12,7 +14,7 @@ export interface ManifestSource {
   text: string;
 }
 
-export type FindingSeverity = 'error' | 'note';
+export type FindingSeverity = 'error' | 'warning' | 'note';
 
 export interface Finding {
   severity: FindingSeverity;
@@ -80,14 +82,23 @@ export function checkManifests(sources: readonly ManifestSource[], options: Chec
     let objects = 0;
     for (const doc of documents) {
       if (doc.syntaxErrors.length > 0) {
-        for (const error of doc.syntaxErrors) {
+        // One finding per kind of mistake: a tab-indented file is one error, not one per line.
+        const byMessage = new Map<string, (typeof doc.syntaxErrors)[number][]>();
+        for (const error of doc.syntaxErrors)
+          byMessage.set(error.message, [...(byMessage.get(error.message) ?? []), error]);
+        for (const [message, [error, ...repeats]] of byMessage) {
+          if (error === undefined) continue;
+          const also =
+            repeats.length === 0
+              ? ''
+              : ` (also on line${repeats.length === 1 ? '' : 's'} ${listLines(repeats.map((r) => r.line))})`;
           findings.push({
             severity: 'error',
             file: source.file,
             line: error.line,
             column: error.column,
             path: '',
-            message: `YAML syntax error: ${error.message}`,
+            message: `YAML syntax error: ${message}${also}`,
             fix: error.fix,
           });
         }
@@ -96,6 +107,12 @@ export function checkManifests(sources: readonly ManifestSource[], options: Chec
       // `---` at the end of a file, or between two separators, is an empty document: kubectl skips it too.
       if (doc.value === undefined || doc.value === null) continue;
       objects++;
+      if (Array.isArray(doc.value) && !doc.value.some(looksLikeAnObject)) {
+        // A YAML/JSON list of other things (an Ansible play, a JSON array): not meant for Kubernetes at all.
+        finding(source, doc, [], notKubernetes(options, 'a list of other things, not Kubernetes objects'));
+        skipped++;
+        continue;
+      }
       if (!isRecord(doc.value)) {
         finding(source, doc, [], {
           severity: 'error',
@@ -121,6 +138,25 @@ export function checkManifests(sources: readonly ManifestSource[], options: Chec
     }
   }
   return { findings, checked, skipped };
+}
+
+/** "3, 4, 5" or "3, 4, 5 and 12 more". */
+function listLines(lines: readonly number[]): string {
+  const shown = lines.slice(0, 5).join(', ');
+  return lines.length > 5 ? `${shown} and ${lines.length - 5} more` : shown;
+}
+
+const looksLikeAnObject = (item: unknown): boolean => isRecord(item) && ('apiVersion' in item || 'kind' in item);
+
+function notKubernetes(options: CheckOptions, why: string): Omit<Finding, 'file' | 'line' | 'column'> {
+  return {
+    severity: options.strict ? 'error' : 'note',
+    path: '',
+    message: `skipped: not a Kubernetes object (${why})`,
+    fix: options.strict
+      ? 'Leave files that are not manifests out of the paths given to validate, or drop --strict.'
+      : '',
+  };
 }
 
 /** kubectl accepts `kind: List` (and `*List`) with the objects in `items`. */
@@ -158,6 +194,11 @@ function checkObject(
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : options.defaultNamespace;
   const object = `${String(kind)}/${namespace}/${name}`;
 
+  if (apiVersion === undefined && kind === undefined) {
+    // Helm values, package.json, CI configs: files that happen to be YAML or JSON, skipped like other kinds.
+    report(source, doc, [], { ...notKubernetes(options, 'no apiVersion and kind'), object: undefined });
+    return 'skipped';
+  }
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     const missing = typeof apiVersion !== 'string' ? 'apiVersion' : 'kind';
     report(source, doc, [missing], {
@@ -208,7 +249,31 @@ function checkObject(
       object,
       path: problem.path,
       message: problem.message,
-      fix: problem.fix,
+      fix: withSuggestion(problem.message, problem.fix),
+    });
+  }
+  const spec = isRecord(value.spec) ? value.spec : {};
+  const advice =
+    kind === SCAN_SCHEDULE_KIND && typeof spec.timezone === 'string' && problems.length === 0
+      ? zoneAdvice(spec.timezone)
+      : undefined;
+  if (advice !== undefined) {
+    report(source, doc, ['spec', 'timezone'], {
+      severity: 'warning',
+      object,
+      path: 'spec.timezone',
+      message: advice.message,
+      fix: advice.fix,
+    });
+  }
+
+  if (value.status !== undefined) {
+    report(source, doc, ['status'], {
+      severity: 'note',
+      object,
+      path: 'status',
+      message: 'status is ignored on apply: the controller writes it, so it was not checked',
+      fix: '',
     });
   }
 

@@ -1,4 +1,4 @@
-// scanschedule/core: the stable, pure API (DESIGN.md §4.6). Objects are plain JSON as the API server
+// scanschedule/core: the stable, pure API (docs/design.md §4.6). Objects are plain JSON as the API server
 // returns them; times are RFC 3339 strings; the clock is always a parameter.
 export type { Condition, ScanRun, ScanSchedule, ScanScheduleSpec, ScanScheduleStatus } from '../api/types.ts';
 export { InvalidScheduleError } from '../schedule/invalid-schedule-error.ts';

@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Container, V1Job } from '@kubernetes/client-node';
 import type { Backend, JobTemplate, ScanRun } from '../api/types.ts';
-import { jobForRun, notificationEnv, SCAN_CONTAINER_NAME, scanCommand } from './job-for-run.ts';
+import {
+  isJobOfRun,
+  jobForRun,
+  REPORT_CONTAINER_NAME,
+  REPORT_ENTRYPOINT,
+  SCAN_CONTAINER_NAME,
+  scanCommand,
+} from './job-for-run.ts';
 
 const SCANNER = 'ghcr.io/jmo/scanner:1.0.0';
+const REPORTER = 'ghcr.io/jmo/scanschedule:1.0.0';
+const OPTIONS = { scannerImage: SCANNER, reportImage: REPORTER };
 
 function aRun(
   overrides: { jobTemplate?: Partial<JobTemplate>; backend?: Backend; annotations?: Record<string, string> } = {},
@@ -29,87 +38,28 @@ function aRun(
   };
 }
 
+/** The scanner: the pod's only init container. */
 function scanContainer(job: V1Job): V1Container {
-  const container = job.spec?.template.spec?.containers[0];
+  const init = job.spec?.template.spec?.initContainers ?? [];
+  assert.equal(init.length, 1);
+  const container = init[0];
   assert.ok(container !== undefined);
   return container;
 }
 
-describe('scanCommand', () => {
-  const cases: { name: string; template: JobTemplate; expected: string[] }[] = [
-    {
-      name: 'uses the balanced profile and /results when nothing else is set',
-      template: { targets: { repo: '/src' } },
-      expected: ['jmo', 'scan', '--profile', 'balanced', '--repo', '/src', '--results-dir', '/results'],
-    },
-    {
-      name: 'repeats --image and --url per target, in order',
-      template: {
-        profile: 'fast',
-        targets: { images: ['nginx:1.27', 'redis:7'], urls: ['https://a.example', 'https://b.example'] },
-      },
-      expected: [
-        'jmo',
-        'scan',
-        '--profile',
-        'fast',
-        '--image',
-        'nginx:1.27',
-        '--image',
-        'redis:7',
-        '--url',
-        'https://a.example',
-        '--url',
-        'https://b.example',
-        '--results-dir',
-        '/results',
-      ],
-    },
-    {
-      name: 'passes every target kind and option in the documented order',
-      template: {
-        profile: 'deep',
-        targets: { repo: '/r', repos_dir: '/repos', k8s_context: 'prod', k8s_namespace: 'apps' },
-        results: { dir: '/out' },
-        options: { fail_on: 'HIGH', threads: 4, timeout: 600, allow_missing_tools: true, human_logs: true },
-      },
-      expected: [
-        'jmo',
-        'scan',
-        '--profile',
-        'deep',
-        '--repo',
-        '/r',
-        '--repos-dir',
-        '/repos',
-        '--k8s-context',
-        'prod',
-        '--k8s-namespace',
-        'apps',
-        '--results-dir',
-        '/out',
-        '--fail-on',
-        'HIGH',
-        '--threads',
-        '4',
-        '--timeout',
-        '600',
-        '--allow-missing-tools',
-        '--human-logs',
-      ],
-    },
-    {
-      name: 'leaves out boolean flags that are false',
-      template: { targets: { repo: '/r' }, options: { allow_missing_tools: false, human_logs: false } },
-      expected: ['jmo', 'scan', '--profile', 'balanced', '--repo', '/r', '--results-dir', '/results'],
-    },
-  ];
-  for (const c of cases) it(c.name, () => assert.deepEqual(scanCommand(c.template), c.expected));
-});
+/** Our report step: the pod's only main container. */
+function reportContainer(job: V1Job): V1Container {
+  const containers = job.spec?.template.spec?.containers ?? [];
+  assert.equal(containers.length, 1);
+  const container = containers[0];
+  assert.ok(container !== undefined);
+  return container;
+}
 
+// The default command itself (flags, order, the sh prelude) is pinned in jmo-command.test.ts.
 describe('jobForRun', () => {
   it('names the Job after the run, in its namespace, labelled and annotated for the controller', () => {
-    const job = jobForRun(aRun(), { scannerImage: SCANNER });
+    const job = jobForRun(aRun(), OPTIONS);
     assert.equal(job.metadata?.name, 'nightly-29650920');
     assert.equal(job.metadata?.namespace, 'security');
     assert.deepEqual(job.metadata?.labels, {
@@ -121,12 +71,12 @@ describe('jobForRun', () => {
   });
 
   it('falls back to spec.scheduledTime when the run has no scheduled-time annotation', () => {
-    const job = jobForRun(aRun({ annotations: {} }), { scannerImage: SCANNER });
+    const job = jobForRun(aRun({ annotations: {} }), OPTIONS);
     assert.equal(job.metadata?.annotations?.['jmo.security/scheduled-time'], '2026-05-19T00:00:00Z');
   });
 
   it('is owned by its ScanRun as controller, so deleting the run removes the Job', () => {
-    const job = jobForRun(aRun(), { scannerImage: SCANNER });
+    const job = jobForRun(aRun(), OPTIONS);
     assert.deepEqual(job.metadata?.ownerReferences, [
       {
         apiVersion: 'jmo.security/v1alpha1',
@@ -142,7 +92,7 @@ describe('jobForRun', () => {
   it('refuses a run without a uid rather than make a Job nothing owns', () => {
     const run = aRun();
     delete run.metadata.uid;
-    assert.throws(() => jobForRun(run, { scannerImage: SCANNER }), /metadata\.name, namespace and uid/);
+    assert.throws(() => jobForRun(run, OPTIONS), /metadata\.name, namespace and uid/);
   });
 
   const specCases: {
@@ -165,9 +115,7 @@ describe('jobForRun', () => {
   ];
   for (const c of specCases) {
     it(c.name, () => {
-      const spec = jobForRun(aRun(c.backend !== undefined ? { backend: c.backend } : {}), {
-        scannerImage: SCANNER,
-      }).spec;
+      const spec = jobForRun(aRun(c.backend !== undefined ? { backend: c.backend } : {}), OPTIONS).spec;
       assert.equal(spec?.backoffLimit, c.expected.backoffLimit);
       assert.equal(spec?.ttlSecondsAfterFinished, c.expected.ttlSecondsAfterFinished);
       assert.equal(spec?.activeDeadlineSeconds, c.expected.activeDeadlineSeconds);
@@ -175,24 +123,18 @@ describe('jobForRun', () => {
     });
   }
 
-  it('runs the default jmo scan command with the controller’s scanner image', () => {
-    const container = scanContainer(
-      jobForRun(aRun({ jobTemplate: { options: { fail_on: 'HIGH' } } }), { scannerImage: SCANNER }),
-    );
+  it('runs the default jmo scan command with the controller’s scanner image, without --fail-on', () => {
+    const run = aRun({ jobTemplate: { options: { fail_on: 'HIGH' } } });
+    const container = scanContainer(jobForRun(run, OPTIONS));
+    const expected = scanCommand(run.spec.jobTemplate);
     assert.equal(container.name, SCAN_CONTAINER_NAME);
     assert.equal(container.image, SCANNER);
-    assert.deepEqual(container.command, ['jmo']);
-    assert.deepEqual(container.args, [
-      'scan',
-      '--profile',
-      'balanced',
-      '--repos-dir',
-      '/repos',
-      '--results-dir',
-      '/results',
-      '--fail-on',
-      'HIGH',
-    ]);
+    assert.deepEqual(container.command, expected.slice(0, 1));
+    assert.deepEqual(container.args, expected.slice(1));
+    assert.ok(expected.includes('/results'), 'the scan writes to the results directory');
+    // The controller judges fail_on from the report step's counts: the scanner never fails on findings.
+    assert.ok(!expected.some((arg) => arg.includes('--fail-on')));
+    assert.ok(!expected.includes('HIGH'));
   });
 
   const commandCases: {
@@ -216,14 +158,14 @@ describe('jobForRun', () => {
   ];
   for (const c of commandCases) {
     it(c.name, () => {
-      const container = scanContainer(jobForRun(aRun({ backend: { config: c.config } }), { scannerImage: SCANNER }));
+      const container = scanContainer(jobForRun(aRun({ backend: { config: c.config } }), OPTIONS));
       assert.deepEqual(container.command, c.command);
       assert.deepEqual(container.args, c.args);
     });
   }
 
-  it('meets restricted Pod Security on the pod and the container', () => {
-    const job = jobForRun(aRun(), { scannerImage: SCANNER });
+  it('meets restricted Pod Security on the pod and the scan container', () => {
+    const job = jobForRun(aRun(), OPTIONS);
     const pod = job.spec?.template.spec;
     assert.deepEqual(pod?.securityContext, {
       runAsNonRoot: true,
@@ -240,8 +182,8 @@ describe('jobForRun', () => {
     assert.deepEqual(security?.seccompProfile, { type: 'RuntimeDefault' });
   });
 
-  it('reads findings only from the termination-log file', () => {
-    const container = scanContainer(jobForRun(aRun(), { scannerImage: SCANNER }));
+  it('reads the summary only from the report step’s termination-log file', () => {
+    const container = reportContainer(jobForRun(aRun(), OPTIONS));
     assert.equal(container.terminationMessagePolicy, 'File');
     assert.equal(container.terminationMessagePath, '/dev/termination-log');
   });
@@ -263,14 +205,14 @@ describe('jobForRun', () => {
   for (const c of tokenCases) {
     it(c.name, () => {
       const config = c.serviceAccountName !== undefined ? { serviceAccountName: c.serviceAccountName } : {};
-      const pod = jobForRun(aRun({ backend: { config } }), { scannerImage: SCANNER }).spec?.template.spec;
+      const pod = jobForRun(aRun({ backend: { config } }), OPTIONS).spec?.template.spec;
       assert.equal(pod?.automountServiceAccountToken, c.automount);
       assert.equal(pod?.serviceAccountName, c.account);
     });
   }
 
   it('gives the read-only container writable emptyDirs at /tmp and the results directory', () => {
-    const job = jobForRun(aRun({ jobTemplate: { results: { dir: '/out' } } }), { scannerImage: SCANNER });
+    const job = jobForRun(aRun({ jobTemplate: { results: { dir: '/out' } } }), OPTIONS);
     assert.deepEqual(job.spec?.template.spec?.volumes, [
       { name: 'scan-tmp', emptyDir: {} },
       { name: 'scan-results', emptyDir: {} },
@@ -291,13 +233,13 @@ describe('jobForRun', () => {
           },
         },
       }),
-      { scannerImage: SCANNER },
+      OPTIONS,
     );
     assert.deepEqual(scanContainer(onPvc).volumeMounts, [
       { name: 'scan-tmp', mountPath: '/tmp' },
       { name: 'keep', mountPath: '/results' },
     ]);
-    const inTmp = jobForRun(aRun({ jobTemplate: { results: { dir: '/tmp' } } }), { scannerImage: SCANNER });
+    const inTmp = jobForRun(aRun({ jobTemplate: { results: { dir: '/tmp' } } }), OPTIONS);
     assert.deepEqual(scanContainer(inTmp).volumeMounts, [{ name: 'scan-tmp', mountPath: '/tmp' }]);
   });
 
@@ -315,7 +257,7 @@ describe('jobForRun', () => {
           },
         },
       }),
-      { scannerImage: SCANNER },
+      OPTIONS,
     );
     const container = scanContainer(job);
     assert.equal(container.image, 'custom:2');
@@ -327,60 +269,158 @@ describe('jobForRun', () => {
   });
 
   it('is the same Job for the same run (deterministic)', () => {
-    assert.deepEqual(jobForRun(aRun(), { scannerImage: SCANNER }), jobForRun(aRun(), { scannerImage: SCANNER }));
+    assert.deepEqual(jobForRun(aRun(), OPTIONS), jobForRun(aRun(), OPTIONS));
   });
 });
 
-describe('notificationEnv', () => {
+describe('jobForRun: the two steps of the scan pod', () => {
   const secretUrl = 'https://hooks.slack.com/services/T/B/X';
-  const cases: { name: string; template: JobTemplate; expected: unknown[] }[] = [
+
+  it('runs the scanner as the init container `scan` and our report step as the only main container `report`', () => {
+    const job = jobForRun(aRun({ jobTemplate: { results: { dir: '/out' } } }), OPTIONS);
+    assert.equal(scanContainer(job).name, SCAN_CONTAINER_NAME);
+    assert.equal(SCAN_CONTAINER_NAME, 'scan');
+    const report = reportContainer(job);
+    assert.equal(report.name, REPORT_CONTAINER_NAME);
+    assert.equal(REPORT_CONTAINER_NAME, 'report');
+    assert.equal(report.image, REPORTER);
+    assert.deepEqual(report.command, [...REPORT_ENTRYPOINT]);
+    assert.deepEqual(report.args, ['/out', '--termination-log', '/dev/termination-log']);
+  });
+
+  it('keeps the report step on our image when backend.config sets the scanner image and command', () => {
+    const job = jobForRun(aRun({ backend: { config: { image: 'custom:2', command: ['/bin/scan'] } } }), OPTIONS);
+    assert.equal(scanContainer(job).image, 'custom:2');
+    assert.equal(reportContainer(job).image, REPORTER);
+    assert.deepEqual(reportContainer(job).command, [...REPORT_ENTRYPOINT]);
+  });
+
+  const mountCases: { name: string; run: ScanRun; scan: unknown[]; report: unknown[] }[] = [
     {
-      name: 'passes a Secret-backed URL as a secretKeyRef, never as a value',
-      template: {
-        targets: { repo: '/r' },
-        notifications: {
-          enabled: true,
-          channels: [{ type: 'slack', urlFrom: { secretKeyRef: { name: 'slack', key: 'url' } } }],
-        },
-      },
-      expected: [
-        { name: 'JMO_NOTIFY_URL_0', valueFrom: { secretKeyRef: { name: 'slack', key: 'url' } } },
-        { name: 'JMO_NOTIFY_TYPE_0', value: 'slack' },
+      name: 'mounts the results emptyDir read-only in the report step, with its own /tmp',
+      run: aRun(),
+      scan: [
+        { name: 'scan-tmp', mountPath: '/tmp' },
+        { name: 'scan-results', mountPath: '/results' },
+      ],
+      report: [
+        { name: 'scan-tmp', mountPath: '/tmp' },
+        { name: 'scan-results', mountPath: '/results', readOnly: true },
       ],
     },
     {
-      name: 'passes an inline URL as a plain value, numbered by channel index',
-      template: {
-        targets: { repo: '/r' },
-        notifications: {
-          enabled: true,
-          channels: [
-            { type: 'webhook', urlFrom: { secretKeyRef: { name: 'hook', key: 'u' } } },
-            { type: 'webhook', url: secretUrl },
-          ],
+      name: 'mounts a user volume at the results directory read-only in the report step, and no other user mount',
+      run: aRun({
+        backend: {
+          config: {
+            volumes: [
+              { name: 'keep', persistentVolumeClaim: { claimName: 'results' } },
+              { name: 'src', persistentVolumeClaim: { claimName: 'src' } },
+            ],
+            volumeMounts: [
+              { name: 'keep', mountPath: '/results' },
+              { name: 'src', mountPath: '/repos' },
+            ],
+          },
         },
-      },
-      expected: [
-        { name: 'JMO_NOTIFY_URL_0', valueFrom: { secretKeyRef: { name: 'hook', key: 'u' } } },
-        { name: 'JMO_NOTIFY_TYPE_0', value: 'webhook' },
-        { name: 'JMO_NOTIFY_URL_1', value: secretUrl },
-        { name: 'JMO_NOTIFY_TYPE_1', value: 'webhook' },
+      }),
+      scan: [
+        { name: 'scan-tmp', mountPath: '/tmp' },
+        { name: 'keep', mountPath: '/results' },
+        { name: 'src', mountPath: '/repos' },
       ],
-    },
-    {
-      name: 'passes nothing while notifications are not enabled',
-      template: { targets: { repo: '/r' }, notifications: { channels: [{ type: 'webhook', url: secretUrl }] } },
-      expected: [],
+      report: [
+        { name: 'scan-tmp', mountPath: '/tmp' },
+        { name: 'keep', mountPath: '/results', readOnly: true },
+      ],
     },
   ];
-  for (const c of cases) it(c.name, () => assert.deepEqual(notificationEnv(c.template), c.expected));
+  for (const c of mountCases) {
+    it(c.name, () => {
+      const job = jobForRun(c.run, OPTIONS);
+      assert.deepEqual(scanContainer(job).volumeMounts, c.scan);
+      assert.deepEqual(reportContainer(job).volumeMounts, c.report);
+    });
+  }
 
-  it('never puts a notification URL in the command line', () => {
-    const job = jobForRun(
-      aRun({ jobTemplate: { notifications: { enabled: true, channels: [{ type: 'slack', url: secretUrl }] } } }),
-      { scannerImage: SCANNER },
-    );
-    const container = scanContainer(job);
-    assert.doesNotMatch(JSON.stringify([container.command, container.args]), /hooks\.slack\.com/);
+  it('gives both containers the restricted security context, each its own copy', () => {
+    const job = jobForRun(aRun(), OPTIONS);
+    const expected = {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    assert.deepEqual(scanContainer(job).securityContext, expected);
+    assert.deepEqual(reportContainer(job).securityContext, expected);
+    assert.notEqual(scanContainer(job).securityContext, reportContainer(job).securityContext);
   });
+
+  it('puts no notification env var, URL or Secret reference in the pod: the controller notifies', () => {
+    const job = jobForRun(
+      aRun({
+        jobTemplate: {
+          notifications: {
+            enabled: true,
+            channels: [
+              { type: 'slack', url: secretUrl },
+              { type: 'webhook', urlFrom: { secretKeyRef: { name: 'hook-secret', key: 'url' } } },
+            ],
+          },
+        },
+      }),
+      OPTIONS,
+    );
+    assert.equal(scanContainer(job).env, undefined);
+    assert.equal(reportContainer(job).env, undefined);
+    const pod = JSON.stringify(job);
+    assert.doesNotMatch(pod, /hooks\.slack\.com/);
+    assert.doesNotMatch(pod, /hook-secret/);
+    assert.doesNotMatch(pod, /JMO_NOTIFY/);
+  });
+});
+
+describe('isJobOfRun', () => {
+  const run = aRun();
+  const uid = run.metadata.uid ?? '';
+  const owner = (ref: { uid: string; controller?: boolean }) => ({
+    apiVersion: 'jmo.security/v1alpha1',
+    kind: 'ScanRun',
+    name: 'nightly-29650920',
+    ...ref,
+  });
+  const cases: { name: string; job: V1Job; run?: ScanRun; expected: boolean }[] = [
+    { name: 'the Job built for the run is the run’s', job: jobForRun(run, OPTIONS), expected: true },
+    {
+      name: 'a Job whose controller owner has the run’s UID is the run’s',
+      job: { metadata: { ownerReferences: [owner({ uid: 'other' }), owner({ uid, controller: true })] } },
+      expected: true,
+    },
+    { name: 'a Job without owner references is not', job: { metadata: { name: 'nightly-29650920' } }, expected: false },
+    {
+      name: 'a Job owned by another run (a deleted and re-created run of the same name) is not',
+      job: { metadata: { ownerReferences: [owner({ uid: 'uid-of-an-older-run', controller: true })] } },
+      expected: false,
+    },
+    {
+      name: 'an owner reference with the run’s UID that is not the controller is not enough',
+      job: { metadata: { ownerReferences: [owner({ uid })] } },
+      expected: false,
+    },
+    {
+      name: 'nothing is a run’s Job while the run has no UID',
+      job: { metadata: { ownerReferences: [owner({ uid, controller: true })] } },
+      run: (() => {
+        const noUid = aRun();
+        delete noUid.metadata.uid;
+        return noUid;
+      })(),
+      expected: false,
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(isJobOfRun(c.job, c.run ?? run), c.expected));
 });

@@ -6,16 +6,12 @@ import type {
   V1Job,
   V1PodSpec,
   V1ResourceRequirements,
+  V1SecurityContext,
   V1Toleration,
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import {
-  DEFAULT_BACKOFF_LIMIT,
-  DEFAULT_PROFILE,
-  DEFAULT_RESULTS_DIR,
-  DEFAULT_TTL_SECONDS_AFTER_FINISHED,
-} from '../api/defaults.ts';
+import { DEFAULT_BACKOFF_LIMIT, DEFAULT_RESULTS_DIR, DEFAULT_TTL_SECONDS_AFTER_FINISHED } from '../api/defaults.ts';
 import {
   ANNOTATION_SCHEDULED_TIME,
   API_VERSION,
@@ -26,6 +22,7 @@ import {
   SCAN_RUN_KIND,
   type ScanRun,
 } from '../api/types.ts';
+import { jmoScanCommand } from './jmo-command.ts';
 
 /** Name of the scan container; run-status.ts reads the termination message of this container. */
 export const SCAN_CONTAINER_NAME = 'scan';
@@ -33,67 +30,24 @@ export const SCAN_CONTAINER_NAME = 'scan';
 /** The user the scanner runs as when the image does not say: distroless "nonroot", allowed by restricted PSS. */
 export const SCAN_USER_ID = 65532;
 
-/** Env var carrying the URL of notification channel N (jobTemplate.notifications.channels[N]). */
-export const NOTIFY_URL_ENV_PREFIX = 'JMO_NOTIFY_URL_';
-/** Env var carrying the type (slack | webhook) of notification channel N. */
-export const NOTIFY_TYPE_ENV_PREFIX = 'JMO_NOTIFY_TYPE_';
+/** Name of the container that reads the results into the summary; its termination message carries it back. */
+export const REPORT_CONTAINER_NAME = 'report';
+
+/** Where the report container finds our CLI: the controller image's layout (Dockerfile, WORKDIR /app). */
+export const REPORT_ENTRYPOINT = ['node', '/app/dist/cli/main.js', 'report'] as const;
 
 export interface JobForRunOptions {
   /** The controller's --scanner-image, used when backend.config.image is not set. */
   scannerImage: string;
+  /** The controller's --report-image: our own image, which runs `scanschedule report` over the results. */
+  reportImage: string;
 }
 
-/**
- * The default scanner command of DESIGN.md §3:
- * `jmo scan --profile P [--repo R] [--repos-dir D] [--image I]... [--url U]... [--k8s-context C]
- *  [--k8s-namespace N] --results-dir DIR [--fail-on S] [--threads N] [--timeout T] [--allow-missing-tools]
- *  [--human-logs]`.
- */
-export function scanCommand(template: JobTemplate): string[] {
-  const { targets, options = {} } = template;
-  const args = ['jmo', 'scan', '--profile', template.profile ?? DEFAULT_PROFILE];
-  if (targets.repo !== undefined) args.push('--repo', targets.repo);
-  if (targets.repos_dir !== undefined) args.push('--repos-dir', targets.repos_dir);
-  for (const image of targets.images ?? []) args.push('--image', image);
-  for (const url of targets.urls ?? []) args.push('--url', url);
-  if (targets.k8s_context !== undefined) args.push('--k8s-context', targets.k8s_context);
-  if (targets.k8s_namespace !== undefined) args.push('--k8s-namespace', targets.k8s_namespace);
-  args.push('--results-dir', resultsDir(template));
-  if (options.fail_on !== undefined) args.push('--fail-on', options.fail_on);
-  if (options.threads !== undefined) args.push('--threads', String(options.threads));
-  if (options.timeout !== undefined) args.push('--timeout', String(options.timeout));
-  if (options.allow_missing_tools === true) args.push('--allow-missing-tools');
-  if (options.human_logs === true) args.push('--human-logs');
-  return args;
-}
+/** The default scanner command: JMo's `scan`, checked flag by flag against its CLI (jmo-command.ts). */
+export const scanCommand = jmoScanCommand;
 
 function resultsDir(template: JobTemplate): string {
   return template.results?.dir ?? DEFAULT_RESULTS_DIR;
-}
-
-/**
- * Notification channels as env vars. A `urlFrom.secretKeyRef` channel becomes `valueFrom.secretKeyRef`: the
- * kubelet resolves it in the run's namespace, so the URL is never in the Job, in the controller's memory or in
- * its logs, and the controller needs no permission on Secrets. An inline `url` is already plain text in the
- * ScanSchedule, so it is passed as a plain `value`; the schema tells users to prefer urlFrom.
- */
-export function notificationEnv(template: JobTemplate): V1EnvVar[] {
-  const notifications = template.notifications;
-  if (notifications?.enabled !== true) return [];
-  const env: V1EnvVar[] = [];
-  (notifications.channels ?? []).forEach((channel, index) => {
-    const urlName = `${NOTIFY_URL_ENV_PREFIX}${index}`;
-    if (channel.urlFrom !== undefined) {
-      const { name, key } = channel.urlFrom.secretKeyRef;
-      env.push({ name: urlName, valueFrom: { secretKeyRef: { name, key } } });
-    } else if (channel.url !== undefined) {
-      env.push({ name: urlName, value: channel.url });
-    } else {
-      return;
-    }
-    env.push({ name: `${NOTIFY_TYPE_ENV_PREFIX}${index}`, value: channel.type });
-  });
-  return env;
 }
 
 /**
@@ -126,6 +80,26 @@ function passThrough<T>(value: unknown): T | undefined {
   return value === undefined ? undefined : (value as T);
 }
 
+// A function, not a shared constant: client-node's types are mutable, and each container gets its own copy.
+const restrictedContainerSecurity = (): V1SecurityContext => ({
+  runAsNonRoot: true,
+  runAsUser: SCAN_USER_ID,
+  runAsGroup: SCAN_USER_ID,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+
+/**
+ * The pod runs two steps in order: the scanner as an init container, then our report step as the only main
+ * container, over the shared results volume. The kubelet guarantees the order and that the report step never
+ * runs after a failed scan (the pod fails, findings stay unknown). Unlike Argo's emissary or Tekton's
+ * entrypoint, nothing is injected into the scanner's image or command line, so any image and any
+ * `backend.config.command` work as written; unlike secureCodeBox's lurker sidecar, nothing needs pods/log
+ * access: the summary comes back in the report container's termination message, which we write ourselves.
+ */
 export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
   const { name, namespace, uid } = run.metadata;
   if (name === undefined || namespace === undefined || uid === undefined) {
@@ -140,12 +114,15 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
     [ANNOTATION_SCHEDULED_TIME]: run.metadata.annotations?.[ANNOTATION_SCHEDULED_TIME] ?? run.spec.scheduledTime,
   };
 
+  const dir = resultsDir(template);
   const userMounts = passThrough<V1VolumeMount[]>(config.volumeMounts) ?? [];
-  const scratch = scratchVolumes(resultsDir(template), userMounts);
+  const scratch = scratchVolumes(dir, userMounts);
   const customCommand = config.command !== undefined || config.args !== undefined;
   const defaultCommand = scanCommand(template);
+  const mounts = [...scratch.mounts, ...userMounts];
+  const resultsMount = mounts.find((mount) => mount.mountPath === dir);
 
-  const container: V1Container = {
+  const scan: V1Container = {
     name: SCAN_CONTAINER_NAME,
     image: config.image ?? options.scannerImage,
     ...(config.imagePullPolicy !== undefined && { imagePullPolicy: config.imagePullPolicy }),
@@ -156,23 +133,28 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
           ...(config.args !== undefined && { args: config.args }),
         }
       : { command: defaultCommand.slice(0, 1), args: defaultCommand.slice(1) }),
-    env: [...notificationEnv(template), ...(passThrough<V1EnvVar[]>(config.env) ?? [])],
+    ...(config.env !== undefined && { env: passThrough<V1EnvVar[]>(config.env) }),
     ...(config.resources !== undefined && { resources: passThrough<V1ResourceRequirements>(config.resources) }),
-    volumeMounts: [...scratch.mounts, ...userMounts],
-    // The result contract: findings come from /dev/termination-log only, never from the log tail, which an
+    volumeMounts: mounts,
+    securityContext: restrictedContainerSecurity(),
+  };
+
+  const report: V1Container = {
+    name: REPORT_CONTAINER_NAME,
+    image: options.reportImage,
+    command: [...REPORT_ENTRYPOINT],
+    args: [dir, '--termination-log', '/dev/termination-log'],
+    // Only what the report step needs: the results (read-only) and the scratch /tmp.
+    volumeMounts: [
+      ...scratch.mounts.filter((mount) => mount.mountPath === '/tmp'),
+      ...(resultsMount === undefined ? [] : [{ ...resultsMount, readOnly: true }]),
+    ],
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    // The result contract: the summary comes from /dev/termination-log only, never from the log tail, which an
     // attacker-controlled scan target could shape.
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: SCAN_USER_ID,
-      runAsGroup: SCAN_USER_ID,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedContainerSecurity(),
   };
 
   const podSpec: V1PodSpec = {
@@ -188,7 +170,8 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
       fsGroup: SCAN_USER_ID,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    containers: [container],
+    initContainers: [scan],
+    containers: [report],
     volumes: [...scratch.volumes, ...(passThrough<V1Volume[]>(config.volumes) ?? [])],
     ...(config.nodeSelector !== undefined && { nodeSelector: config.nodeSelector }),
     ...(config.tolerations !== undefined && { tolerations: passThrough<V1Toleration[]>(config.tolerations) }),
@@ -216,4 +199,12 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
       },
     },
   };
+}
+
+/** Whether `job` was created for `run`: its controller owner reference names the run's UID. */
+export function isJobOfRun(job: V1Job, run: ScanRun): boolean {
+  const uid = run.metadata.uid;
+  return (
+    uid !== undefined && (job.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid)
+  );
 }

@@ -14,9 +14,13 @@
 //   - Active runs are derived from the runs, never from status.active: "this started but went missing" (the
 //     informer has not seen the run yet) plans a create of the same deterministic name, which the apply step
 //     treats as done on AlreadyExists; a run deleted behind our back never blocks Forbid (kubernetes#37957).
-//   - Clock drifted back ("this ran but done, time drifted back"): a scheduled run that exists marks its
-//     time as met even when status.lastScheduleTime is older (a lost status write). Kubernetes requeues for
-//     10:00 and finds nothing to do; we requeue for the first time after the newest run (11:00).
+//   - Clock drifted back ("this ran but done, time drifted back"): a scheduled run marks its time as met
+//     (even when status.lastScheduleTime is older: a lost status write) only if that time is not after now
+//     and its name is the one we give that time, so a forged run cannot silence the schedule. A run from the
+//     future vouches for nothing: we requeue for 10:00, as Kubernetes does.
+//   - Skipped times: Kubernetes runs the latest unmet time and drops the others silently (unless there are
+//     over 100); we also warn about skipped times (MissedSchedule, with the count and the range). Rows: "(we
+//     also warn about skipped times)".
 //   - TZ= in the schedule: Kubernetes runs it with a warning; we reject it (InvalidSchedule) so the zone is
 //     only ever spec.timezone.
 //   - Suspended: Kubernetes stops requeueing; we requeue at the next time so status.nextScheduleTime stays
@@ -344,7 +348,8 @@ const syncCases: SyncCase[] = [
     now: weekAfterTheHour,
     creates: 1,
     active: 1,
-    warnings: [Reason.MissedSchedule],
+    // (we also warn about skipped times): 09:00, within the deadline, gives way to 10:00.
+    warnings: [Reason.MissedSchedule, Reason.MissedSchedule],
     requeueAfterMs: HOUR + R,
   }),
   ...forEachPolicy({
@@ -360,14 +365,14 @@ const syncCases: SyncCase[] = [
 
   // Clock skew: the run for 10:01 exists, the clock says 09:59.
   {
-    name: 'this ran but done, time drifted back, F (the 10:01 run marks 10:00 as met: we requeue for 11:00)',
+    name: 'this ran but done, time drifted back, F (a run from the future vouches for nothing: we requeue for 10:00)',
     policy: 'Forbid',
     ranPreviously: true,
     runScheduledAt: justAfterTheHour,
     now: justBeforeTheHour,
     creates: 0,
     active: 0,
-    requeueAfterMs: HOUR + MINUTE + R,
+    requeueAfterMs: MINUTE + R,
   },
 
   // Slow informer: status lists the 10:00 run, the run list does not have it yet.
@@ -639,7 +644,7 @@ describe('planSchedule: Kubernetes TestControllerV2SyncCronJob, ported', () => {
 const hourly = (overrides: Parameters<typeof aSchedule>[0] = {}): ScanSchedule =>
   aSchedule({ ...overrides, spec: { schedule: '0 * * * *', ...overrides.spec } });
 
-describe('planSchedule: due runs (DESIGN.md §4.5)', () => {
+describe('planSchedule: due runs (docs/design.md §4.5)', () => {
   it('creates only the most recent unmet time, never a back-fill of older ones', () => {
     const schedule = hourly({ status: { lastScheduleTime: topOfTheHour.toISOString() } });
     const plan = planSchedule({ schedule, runs: [], now: plus(topOfTheHour, 3 * HOUR + 5 * MINUTE) });
@@ -799,8 +804,20 @@ describe('planSchedule: concurrency', () => {
     assert.equal(plan.events[0]?.type, 'Normal');
     assert.match(
       plan.events[0]?.message ?? '',
-      /^Not starting the run scheduled for 2016-05-19T10:00:00Z: nightly-24394141 is still active and concurrencyPolicy is Forbid; it starts when that run ends$/,
+      /^Scheduled runs wait: nightly-24394141 is still active and concurrencyPolicy is Forbid; the latest due time starts when that run ends$/,
     );
+  });
+
+  it('Forbid: says the same while the same run blocks later due times, so the recorder folds them into one series', () => {
+    const schedule = hourly({ spec: { concurrencyPolicy: 'Forbid' } });
+    const messages = [justAfterTheHour, plus(justAfterTheHour, HOUR), plus(justAfterTheHour, 5 * HOUR)].map(
+      (now) =>
+        planSchedule({ schedule, runs: [activeRun], now }).events.find((e) => e.reason === Reason.RunAlreadyActive)
+          ?.message,
+    );
+    assert.ok(messages[0] !== undefined);
+    assert.deepEqual(new Set(messages).size, 1);
+    assert.doesNotMatch(messages[0] ?? '', /2016-05-19T1\d:00/);
   });
 
   it('Forbid: a run with no status yet (Pending) counts as active', () => {
@@ -1329,4 +1346,214 @@ describe('planSchedule: a day of reconciles', () => {
       ['2026-03-28T02:30:00+01:00', '2026-03-29T03:00:00+02:00', '2026-03-30T02:30:00+02:00'],
     );
   });
+});
+
+describe('planSchedule: skipped due times are reported, not dropped', () => {
+  const cases: {
+    name: string;
+    lastScheduleTime: string;
+    message?: RegExp;
+    lastMissedTime?: string;
+    missedCount: number;
+  }[] = [
+    {
+      name: 'warns MissedSchedule with the count and the range of the skipped times, and runs the latest',
+      lastScheduleTime: '2016-05-19T07:00:00Z',
+      message:
+        /^Skipped 2 scheduled times from 2016-05-19T08:00:00Z to 2016-05-19T09:00:00Z that could not start in time .*; only the latest, 2016-05-19T10:00:00Z, runs$/,
+      lastMissedTime: '2016-05-19T09:00:00Z',
+      missedCount: 2,
+    },
+    {
+      name: 'names the one skipped time',
+      lastScheduleTime: '2016-05-19T08:00:00Z',
+      message:
+        /^Skipped 1 scheduled time at 2016-05-19T09:00:00Z that could not start in time .*; only the latest, 2016-05-19T10:00:00Z, runs$/,
+      lastMissedTime: '2016-05-19T09:00:00Z',
+      missedCount: 1,
+    },
+    {
+      name: 'warns nothing when only the latest time is unmet',
+      lastScheduleTime: '2016-05-19T09:00:00Z',
+      missedCount: 0,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planSchedule({
+        schedule: hourly({ status: { lastScheduleTime: c.lastScheduleTime } }),
+        runs: [],
+        now: justAfterTheHour,
+      });
+      assert.deepEqual(
+        plan.create.map((run) => run.spec.scheduledTime),
+        ['2016-05-19T10:00:00Z'],
+      );
+      const warnings = plan.events.filter((event) => event.type === 'Warning');
+      if (c.message === undefined) assert.deepEqual(warnings, []);
+      else {
+        assert.deepEqual(
+          warnings.map((event) => event.reason),
+          [Reason.MissedSchedule],
+        );
+        assert.match(warnings[0]?.message ?? '', c.message);
+      }
+      assert.equal(plan.status.lastMissedTime, c.lastMissedTime);
+      assert.equal(plan.missedCount, c.missedCount);
+    });
+  }
+});
+
+describe('planSchedule: status times and runs are inputs, not facts', () => {
+  const past = (run: ScanRun, name: string): ScanRun => ({ ...run, metadata: { ...run.metadata, name } });
+  const cases: {
+    name: string;
+    status?: { lastScheduleTime?: string; lastMissedTime?: string };
+    runs?: ScanRun[];
+    creates: string[];
+    warnings: string[];
+    lastScheduleTime: string;
+  }[] = [
+    {
+      name: 'clamps a lastScheduleTime in 2099 to now with a StatusTimeInFuture Warning: the schedule goes on',
+      status: { lastScheduleTime: '2099-01-01T00:00:00Z' },
+      creates: [],
+      warnings: [Reason.StatusTimeInFuture],
+      lastScheduleTime: '2016-05-19T10:01:00Z',
+    },
+    {
+      name: 'clamps a lastScheduleTime less than 60 s ahead (clock skew between replicas) without a Warning',
+      status: { lastScheduleTime: '2016-05-19T10:01:30Z' },
+      creates: [],
+      warnings: [],
+      lastScheduleTime: '2016-05-19T10:01:00Z',
+    },
+    {
+      // Like a clamped lastScheduleTime, now counts as handled: at most the one time due now is lost, with the Warning.
+      name: 'clamps a lastMissedTime in the future to now with a StatusTimeInFuture Warning',
+      status: { lastScheduleTime: '2016-05-19T09:00:00Z', lastMissedTime: '2099-01-01T00:00:00Z' },
+      creates: [],
+      warnings: [Reason.StatusTimeInFuture],
+      lastScheduleTime: '2016-05-19T09:00:00Z',
+    },
+    {
+      name: 'trusts a scheduled run with the name of its past time (a lost status write)',
+      status: { lastScheduleTime: '2016-05-19T09:00:00Z' },
+      runs: [aSucceededRun(topOfTheHour)],
+      creates: [],
+      warnings: [],
+      lastScheduleTime: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'does not trust a scheduled run whose name is not the name of its time (a copy)',
+      status: { lastScheduleTime: '2016-05-19T09:00:00Z' },
+      runs: [past(aSucceededRun(topOfTheHour), 'nightly-copy')],
+      creates: ['2016-05-19T10:00:00Z'],
+      warnings: [],
+      lastScheduleTime: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'does not let a forged run with scheduledTime 2099 (and that time’s name) silence the schedule',
+      status: { lastScheduleTime: '2016-05-19T09:00:00Z' },
+      runs: [aSucceededRun(new Date('2099-01-01T00:00:00Z'))],
+      creates: ['2016-05-19T10:00:00Z'],
+      warnings: [],
+      lastScheduleTime: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'does not let a forged run with scheduledTime 2099 under another name silence the schedule',
+      status: { lastScheduleTime: '2016-05-19T09:00:00Z' },
+      runs: [past(aSucceededRun(new Date('2099-01-01T00:00:00Z')), 'nightly-24394141')],
+      creates: ['2016-05-19T10:00:00Z'],
+      warnings: [],
+      lastScheduleTime: '2016-05-19T10:00:00Z',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planSchedule({
+        schedule: hourly(c.status === undefined ? {} : { status: c.status }),
+        runs: c.runs ?? [],
+        now: justAfterTheHour,
+      });
+      assert.deepEqual(
+        plan.create.map((run) => run.spec.scheduledTime),
+        c.creates,
+      );
+      assert.deepEqual(reasonsOf(plan.events, 'Warning'), c.warnings);
+      assert.equal(plan.status.lastScheduleTime, c.lastScheduleTime);
+      for (const time of [plan.status.lastScheduleTime, plan.status.lastMissedTime, plan.status.nextScheduleTime]) {
+        assert.ok(time === undefined || !time.startsWith('2099'), `no 2099 left in status: ${time}`);
+      }
+    });
+  }
+
+  it('runs the next due time after a clamped lastScheduleTime', () => {
+    const first = planSchedule({
+      schedule: hourly({ status: { lastScheduleTime: '2099-01-01T00:00:00Z' } }),
+      runs: [],
+      now: justAfterTheHour,
+    });
+    const next = planSchedule({
+      schedule: hourly({ status: first.status }),
+      runs: [],
+      now: plus(topOfTheHour, HOUR + SECOND),
+    });
+    assert.deepEqual(
+      next.create.map((run) => run.spec.scheduledTime),
+      ['2016-05-19T11:00:00Z'],
+    );
+    assert.deepEqual(reasonsOf(next.events, 'Warning'), []);
+  });
+});
+
+describe('planSchedule: a Job the API server rejected stalls the schedule', () => {
+  const rejection = 'the API server rejected the scan Job: spec.template.spec.volumes[0].name: Required value';
+  const rejected = planSchedule({ schedule: hourly(), runs: [], now: justAfterTheHour, jobRejected: rejection });
+  const condition = (plan: { status: ScanSchedule['status'] }, type: string) =>
+    plan.status?.conditions?.find((c) => c.type === type);
+
+  it('creates nothing, sets Ready=False and Stalled=True with reason JobRejected, warns once, and does not requeue', () => {
+    assert.deepEqual(rejected.create, []);
+    assert.deepEqual(
+      [condition(rejected, 'Ready')?.status, condition(rejected, 'Ready')?.reason],
+      ['False', Reason.JobRejected],
+    );
+    assert.deepEqual(
+      [condition(rejected, 'Stalled')?.status, condition(rejected, 'Stalled')?.reason],
+      ['True', Reason.JobRejected],
+    );
+    assert.equal(condition(rejected, 'Ready')?.message, rejection);
+    assert.deepEqual(reasonsOf(rejected.events, 'Warning'), [Reason.JobRejected]);
+    assert.equal(rejected.requeueAfterMs, null);
+  });
+
+  const later: { name: string; generation: number; creates: string[]; warnings: string[] }[] = [
+    {
+      name: 'stays stalled, without a new run or a second Event, while the generation is the same',
+      generation: 1,
+      creates: [],
+      warnings: [],
+    },
+    {
+      name: 'schedules again once the spec is edited (a new generation)',
+      generation: 2,
+      creates: ['2016-05-19T11:00:00Z'],
+      warnings: [],
+    },
+  ];
+  for (const c of later) {
+    it(c.name, () => {
+      const schedule = hourly({
+        metadata: { generation: c.generation },
+        status: { ...rejected.status, lastScheduleTime: '2016-05-19T10:00:00Z' },
+      });
+      const plan = planSchedule({ schedule, runs: [], now: plus(topOfTheHour, HOUR + SECOND) });
+      assert.deepEqual(
+        plan.create.map((run) => run.spec.scheduledTime),
+        c.creates,
+      );
+      assert.deepEqual(reasonsOf(plan.events, 'Warning'), c.warnings);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-// planSchedule (DESIGN.md §4.5, §4.6): what one reconcile of a ScanSchedule must do, decided from the
+// planSchedule (docs/design.md §4.5, §4.6): what one reconcile of a ScanSchedule must do, decided from the
 // schedule, its runs and `now` alone. It follows Kubernetes' CronJob controller (syncCronJob) step by step,
 // with the differences listed in plan.test.ts. Pure: no I/O, no timers, no Date.now().
 import { type DefaultedSpec, withDefaults } from '../api/defaults.ts';
@@ -11,7 +11,7 @@ import {
   type ScanScheduleStatus,
 } from '../api/types.ts';
 import { type Cadence, periodicCadence } from '../schedule/cadence.ts';
-import { dueTimesWithDeadline } from '../schedule/due-time.ts';
+import { dueTimesWithDeadline, TOO_MANY_MISSED } from '../schedule/due-time.ts';
 import { formatInZone, formatUtc, parseTimeMs } from '../schedule/rfc3339.ts';
 import { compileTiming, type Timing } from '../schedule/timing.ts';
 import { type DesiredCondition, withTransitionTimes } from './conditions.ts';
@@ -41,6 +41,8 @@ export interface Plan {
   events: PlanEvent[];
   /** Reconcile again after this long (next due time + 100 ms); null when only a change can make anything due. */
   requeueAfterMs: number | null;
+  /** Due times this plan gives up on (past the deadline, or skipped for a later one): each is in an Event. */
+  missedCount: number;
 }
 
 export interface PlanInput {
@@ -48,10 +50,38 @@ export interface PlanInput {
   /** The runs in the schedule's namespace; those the schedule does not own are ignored. */
   runs: readonly ScanRun[];
   now: Date;
+  /** The API server refused a Job built from this spec (the message): a spec problem until the spec changes. */
+  jobRejected?: string | undefined;
 }
 
 /** Kubernetes requeues 100 ms after the due time, so that a slightly fast clock still finds the time due. */
 export const REQUEUE_DELAY_MS = 100;
+
+/**
+ * A time read from status is an input, not a fact: anyone allowed to write status could set it to 2099 and
+ * silence the schedule for good. A time after now is clamped to now (a replica's clock a little behind
+ * another's sees the same), and a clamp beyond clock skew is reported.
+ */
+function statusTimeMs(value: string | undefined, nowMs: number): { ms: number | undefined; future: boolean } {
+  const ms = parseTimeMs(value);
+  if (ms === undefined || ms <= nowMs) return { ms, future: false };
+  return { ms: nowMs, future: ms - nowMs > FUTURE_TOLERANCE_MS };
+}
+
+/** Clock skew between replicas that is not worth a Warning. */
+const FUTURE_TOLERANCE_MS = 60_000;
+
+/**
+ * A scheduled run vouches for its time only if it could be one of ours: its time is not in the future and its
+ * name is the name the controller gives that time. A copied or forged run with scheduledTime 2099 does not
+ * move lastScheduleTime.
+ */
+function trustedScheduledMs(run: ScanRun, scheduleName: string, nowMs: number): number | undefined {
+  if (run.spec?.trigger !== 'schedule') return undefined;
+  const ms = parseTimeMs(run.spec.scheduledTime);
+  if (ms === undefined || ms > nowMs) return undefined;
+  return scheduledRunName(scheduleName, ms) === run.metadata.name ? ms : undefined;
+}
 
 const isWholeNonNegative = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -103,6 +133,8 @@ export function planSchedule(input: PlanInput): Plan {
   const compiled = compileTiming(spec, { namespace: schedule.metadata.namespace, name });
   const problems = [...compiled.problems, ...planningProblems(schedule.spec)];
   if (compiled.timing === undefined || problems.length > 0) return invalidSpecPlan(observed, problems);
+  const rejected = jobRejection(input, previous, generation);
+  if (rejected !== undefined) return stalledPlan(observed, Reason.JobRejected, rejected);
 
   const timing = compiled.timing;
   const backendType = spec.backend?.type ?? 'kubernetes';
@@ -116,7 +148,7 @@ export function planSchedule(input: PlanInput): Plan {
       nextMs: null,
       ready: {
         reason: Reason.ExternalBackend,
-        message: `backend ${backendType} runs this schedule outside the cluster; the controller creates no runs`,
+        message: `backend ${backendType} runs this schedule outside the cluster; the controller creates no runs (export it with: scanschedule export ${name} -n ${schedule.metadata.namespace ?? 'default'} --to ${backendType === 'local' ? 'crontab' : backendType})`,
       },
     });
   }
@@ -145,6 +177,20 @@ export function planSchedule(input: PlanInput): Plan {
     lastHandledRunNow = token;
   }
 
+  const lastSchedule = statusTimeMs(previous.lastScheduleTime, nowMs);
+  const lastMissed = statusTimeMs(previous.lastMissedTime, nowMs);
+  for (const [field, clamp] of [
+    ['lastScheduleTime', lastSchedule],
+    ['lastMissedTime', lastMissed],
+  ] as const) {
+    if (clamp.future) {
+      events.push({
+        type: 'Warning',
+        reason: Reason.StatusTimeInFuture,
+        message: `status.${field} was in the future; it is taken as now (${formatUtc(nowMs)}). Only the controller writes status: check who changed it, and the clocks`,
+      });
+    }
+  }
   const decision = planScheduledRun({
     schedule,
     spec,
@@ -154,11 +200,11 @@ export function planSchedule(input: PlanInput): Plan {
     takenNames,
     manualRunCreated: create.length > 0,
     lastScheduleMs: maxOf(
-      parseTimeMs(previous.lastScheduleTime),
+      lastSchedule.ms,
       // Recovers a lost or stale status: a scheduled run that exists was scheduled, whatever status says.
-      ...runs.all.filter((run) => run.spec?.trigger === 'schedule').map((run) => parseTimeMs(run.spec.scheduledTime)),
+      ...runs.all.map((run) => trustedScheduledMs(run, name, nowMs)),
     ),
-    lastMissedMs: parseTimeMs(previous.lastMissedTime),
+    lastMissedMs: lastMissed.ms,
     lastCompletionMs: maxOf(
       parseTimeMs(previous.lastRun?.completionTime),
       ...[...runs.succeeded, ...runs.failed].map(completedAtMs),
@@ -174,6 +220,7 @@ export function planSchedule(input: PlanInput): Plan {
     lastScheduleMs: decision.lastScheduleMs,
     lastMissedMs: decision.lastMissedMs,
     lastHandledRunNow,
+    missedCount: decision.missedCount,
     ready: spec.suspend
       ? { reason: Reason.Suspended, message: 'spec.suspend is true: no scheduled runs are created' }
       : { reason: Reason.Scheduled, message: readyMessage(timing, decision.nextMs) },
@@ -206,6 +253,7 @@ interface ScheduledRunDecision {
   nextMs: number | null;
   lastScheduleMs: number | undefined;
   lastMissedMs: number | undefined;
+  missedCount: number;
 }
 
 const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
@@ -223,6 +271,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
     nextMs: null,
     lastScheduleMs,
     lastMissedMs,
+    missedCount: 0,
   };
 
   let cadence: Cadence;
@@ -259,6 +308,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
       message: `Missed the run scheduled for ${formatInZone(latest, zone)}: it could not start within startingDeadlineSeconds (${spec.startingDeadlineSeconds}s)${earlier}`,
     });
     decision.lastMissedMs = latest;
+    decision.missedCount += count;
   }
 
   const dueMs = due.runnable.mostRecent;
@@ -279,12 +329,37 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
   const activeNames = runs.active.map((run) => run.metadata.name ?? '');
   if (spec.concurrencyPolicy === 'Forbid' && busy) {
     const blocking = context.manualRunCreated ? [...activeNames, 'the manual run created now'] : activeNames;
+    // One message per blocking run, whatever the due time: the recorder folds repeats into one Event series
+    // instead of one Event per due time while a long scan runs.
     decision.events.push({
       type: 'Normal',
       reason: Reason.RunAlreadyActive,
-      message: `Not starting the run scheduled for ${formatInZone(dueMs, zone)}: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} still active and concurrencyPolicy is Forbid; it starts when ${blocking.length === 1 ? 'that run ends' : 'they end'}${deadlineMs === undefined ? '' : ', if still within startingDeadlineSeconds'}`,
+      message: `Scheduled runs wait: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} still active and concurrencyPolicy is Forbid; the latest due time starts when ${blocking.length === 1 ? 'that run ends' : 'they end'}${deadlineMs === undefined ? '' : ', if still within startingDeadlineSeconds'}`,
     });
     return decision;
+  }
+  // Every unmet time but the latest is given up: say so, with the count and the range, so that no time is
+  // lost without a trace (Kubernetes drops them silently unless there are over 100).
+  const skipped = due.runnable.unmetCount - 1;
+  if (skipped > 0) {
+    const lastSkipped = cadence.latest(dueMs - 1);
+    const windowStartMs = deadlineMs === undefined ? earliestMs : Math.max(earliestMs, nowMs - deadlineMs - 1);
+    const firstSkipped = due.runnable.tooMany ? null : cadence.next(windowStartMs);
+    const range =
+      firstSkipped !== null && lastSkipped !== null && firstSkipped !== lastSkipped
+        ? `from ${formatInZone(firstSkipped, zone)} to ${formatInZone(lastSkipped, zone)}`
+        : lastSkipped !== null
+          ? `${due.runnable.tooMany ? 'up to' : 'at'} ${formatInZone(lastSkipped, zone)}`
+          : '';
+    // Over 100, TooManyMissedTimes (above) already says it, as Kubernetes users know it.
+    if (!due.runnable.tooMany)
+      decision.events.push({
+        type: 'Warning',
+        reason: Reason.MissedSchedule,
+        message: `Skipped ${due.runnable.tooMany ? `over ${TOO_MANY_MISSED}` : skipped} scheduled ${skipped === 1 ? 'time' : 'times'} ${range} that could not start in time (controller down or behind, or a run still active); only the latest, ${formatInZone(dueMs, zone)}, runs`,
+      });
+    if (lastSkipped !== null) decision.lastMissedMs = maxOf(decision.lastMissedMs, lastSkipped);
+    decision.missedCount += skipped;
   }
   if (spec.concurrencyPolicy === 'Replace' && activeNames.length > 0) {
     decision.cancel = activeNames;
@@ -359,6 +434,24 @@ function invalidSpecPlan(observed: Observed, problems: readonly Problem[]): Plan
       ? Reason.UnknownTimeZone
       : Reason.InvalidSpec;
   const message = problems.map((p) => `${p.message}. ${p.fix}`.trim()).join(' ');
+  return stalledPlan(observed, reason, message);
+}
+
+/** The rejection that stalls this generation: reported by this reconcile, or still on the Ready condition. */
+function jobRejection(
+  input: PlanInput,
+  previous: ScanScheduleStatus,
+  generation: number | undefined,
+): string | undefined {
+  if (input.jobRejected !== undefined) return input.jobRejected;
+  const ready = previous.conditions?.find((condition) => condition.type === 'Ready');
+  const stillThisGeneration = ready?.observedGeneration === generation;
+  return ready?.reason === Reason.JobRejected && ready.status === 'False' && stillThisGeneration
+    ? ready.message
+    : undefined;
+}
+
+function stalledPlan(observed: Observed, reason: StalledReason, message: string): Plan {
   const ready = observed.previous.conditions?.find((condition) => condition.type === 'Ready');
   const alreadyReported =
     ready !== undefined &&
@@ -381,6 +474,7 @@ interface Decided {
   cancel: string[];
   events: PlanEvent[];
   nextMs: number | null;
+  missedCount?: number;
   lastScheduleMs?: number | undefined;
   lastMissedMs?: number | undefined;
   lastHandledRunNow?: string | undefined;
@@ -448,6 +542,7 @@ function assemble(observed: Observed, decided: Decided): Plan {
     delete: observed.deleted,
     status,
     events: decided.events,
+    missedCount: decided.missedCount ?? 0,
     requeueAfterMs: decided.nextMs === null ? null : Math.max(0, decided.nextMs - now.getTime()) + REQUEUE_DELAY_MS,
   };
 }

@@ -30,9 +30,27 @@ export const Reason = {
   ExternalBackend: 'ExternalBackend',
   /** Reconciling is False: the planner has processed this generation. */
   Reconciled: 'Reconciled',
+  /** The API server refused the Job built from the spec: a spec problem, reported once per generation. */
+  JobRejected: 'JobRejected',
+  /** A Job with a run's name exists that the run does not own: never adopted, the run fails. */
+  JobConflict: 'JobConflict',
+  /** A run's Job disappeared before it finished; it is not re-created, so the scan never runs twice. */
+  JobDeleted: 'JobDeleted',
+  /** Creating a run or its Job failed for a reason other than the spec (quota, 5xx, network); retried. */
+  CreateFailed: 'CreateFailed',
+  /** A notification could not be delivered after all attempts. */
+  NotificationFailed: 'NotificationFailed',
+  /** A status time lay in the future (forged or a clock far off) and was clamped to now. */
+  StatusTimeInFuture: 'StatusTimeInFuture',
 } as const;
 
 export type Reason = (typeof Reason)[keyof typeof Reason];
+/** Every reason an Event of ours can carry. */
+export type EventReason = Reason;
 
 /** The reasons that mean "the spec cannot be scheduled until it is edited" (Stalled=True). */
-export type StalledReason = typeof Reason.InvalidSchedule | typeof Reason.UnknownTimeZone | typeof Reason.InvalidSpec;
+export type StalledReason =
+  | typeof Reason.InvalidSchedule
+  | typeof Reason.UnknownTimeZone
+  | typeof Reason.InvalidSpec
+  | typeof Reason.JobRejected;

@@ -14,7 +14,7 @@ export function scheduledRunName(scheduleName: string, scheduledMs: number): str
 // Kubernetes' suffix alphabet (no vowels, no look-alikes such as 0/o, 1/l), so a suffix never spells a word.
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-// DESIGN.md §3 asks for 5 random characters. They are derived from the token instead: a crash between
+// Manual run suffixes are 5 characters derived from the token (docs/design.md §3), not random: a crash between
 // "create run" and "write status.lastHandledRunNow" then retries with the same name and gets AlreadyExists,
 // where a random suffix would start a second manual scan. The cost: reusing an old token whose run is still
 // in history does not start a new run (the CLI's trigger writes a fresh timestamp token, so it never does).

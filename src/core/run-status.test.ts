@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { V1ContainerStatus, V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
-import type { ScanRun, ScanRunStatus, Severity } from '../api/types.ts';
 import {
-  findingsAtOrAbove,
-  findingsFromTerminationMessage,
-  isFinished,
-  RunReason,
-  runStatusFromJob,
-} from './run-status.ts';
+  type Findings,
+  type ScanRun,
+  type ScanRunStatus,
+  SEVERITIES,
+  type Severity,
+  type TopFinding,
+} from '../api/types.ts';
+import { encodeTerminationMessage } from './results/termination-message.ts';
+import { isFinished, RunReason, runStatusFromJob } from './run-status.ts';
 
 const NOW = new Date('2026-05-19T02:10:00Z');
 const JOB_UID = 'job-uid-1';
@@ -44,8 +46,18 @@ function aJob(
 const cond = (type: string, reason?: string, message?: string): V1JobCondition =>
   ({ type, status: 'True', reason, message, lastTransitionTime: '2026-05-19T02:05:00Z' }) as unknown as V1JobCondition;
 
+const containerStatus = (name: string, state: Partial<V1ContainerStatus>): V1ContainerStatus => ({
+  name,
+  image: 'x',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  ...state,
+});
+
+/** A pod of the scan Job: the `scan` init container and the `report` container, each only when given. */
 function aPod(
-  container: Partial<V1ContainerStatus>,
+  steps: { scan?: Partial<V1ContainerStatus>; report?: Partial<V1ContainerStatus> },
   phase = 'Running',
   extra: Partial<NonNullable<V1Pod['status']>> = {},
 ): V1Pod {
@@ -57,7 +69,8 @@ function aPod(
     },
     status: {
       phase,
-      containerStatuses: [{ name: 'scan', image: 'x', imageID: '', ready: false, restartCount: 0, ...container }],
+      ...(steps.scan !== undefined && { initContainerStatuses: [containerStatus('scan', steps.scan)] }),
+      ...(steps.report !== undefined && { containerStatuses: [containerStatus('report', steps.report)] }),
       ...extra,
     },
   };
@@ -68,88 +81,31 @@ const exited = (exitCode: number, message?: string, reason?: string): Partial<V1
     terminated: { exitCode, ...(message !== undefined && { message }), ...(reason !== undefined && { reason }) },
   },
 });
+const running: Partial<V1ContainerStatus> = { state: { running: {} } };
+const initializing: Partial<V1ContainerStatus> = { state: { waiting: { reason: 'PodInitializing' } } };
 
-const findingsMessage = '{"findings":{"critical":1,"high":2,"medium":3,"low":0,"info":4}}';
-const FINDINGS = { critical: 1, high: 2, medium: 3, low: 0, info: 4, total: 10 };
+const FINDINGS: Findings = { critical: 1, high: 2, medium: 3, low: 0, info: 4, total: 10 };
+const TOP: TopFinding[] = [
+  { id: 'CVE-2024-1', severity: 'CRITICAL', title: 'openssl', location: 'alpine:3', tool: 'Trivy' },
+  { id: 'G101', severity: 'HIGH', title: 'hard-coded credential', location: 'main.go:12', tool: 'gosec' },
+];
+const TOOLS = ['Trivy', 'gosec'];
 
-describe('findingsFromTerminationMessage', () => {
-  const cases: {
-    name: string;
-    message: string | undefined;
-    expected: ReturnType<typeof findingsFromTerminationMessage>;
-  }[] = [
-    { name: 'reads all five counts and adds up the total', message: findingsMessage, expected: { findings: FINDINGS } },
-    {
-      name: 'keeps a total the scanner wrote',
-      message: '{"findings":{"critical":0,"high":1,"medium":0,"low":0,"info":0,"total":1}}',
-      expected: { findings: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 } },
-    },
-    {
-      name: 'counts a severity the scanner left out as 0',
-      message: '{"findings":{"high":5}}',
-      expected: { findings: { critical: 0, high: 5, medium: 0, low: 0, info: 0, total: 5 } },
-    },
-    {
-      name: 'knows nothing without a message',
-      message: undefined,
-      expected: { problem: 'the scan wrote no termination message' },
-    },
-    {
-      name: 'knows nothing from a blank message',
-      message: '  \n',
-      expected: { problem: 'the scan wrote no termination message' },
-    },
-    {
-      name: 'rejects a message that is not JSON',
-      message: 'Traceback (most recent call last)',
-      expected: { problem: 'the termination message is not JSON' },
-    },
-    {
-      name: 'rejects JSON without a findings object',
-      message: '{"ok":true}',
-      expected: { problem: 'the termination message has no "findings" object' },
-    },
-    {
-      name: 'rejects findings that are an array',
-      message: '{"findings":[1,2]}',
-      expected: { problem: 'the termination message has no "findings" object' },
-    },
-    {
-      name: 'rejects JSON null',
-      message: 'null',
-      expected: { problem: 'the termination message has no "findings" object' },
-    },
-    {
-      name: 'rejects a negative or fractional count',
-      message: '{"findings":{"critical":-1}}',
-      expected: { problem: 'findings.critical in the termination message is not a non-negative integer' },
-    },
-    {
-      name: 'rejects a count written as a string',
-      message: '{"findings":{"high":"3"}}',
-      expected: { problem: 'findings.high in the termination message is not a non-negative integer' },
-    },
-    {
-      name: 'rejects a message over 4 KiB',
-      message: `{"findings":{"high":1},"pad":"${'x'.repeat(4100)}"}`,
-      expected: { problem: 'the termination message is longer than 4 KiB' },
-    },
-  ];
-  for (const c of cases) it(c.name, () => assert.deepEqual(findingsFromTerminationMessage(c.message), c.expected));
-});
+/** What the report step writes for `findings`, exactly as `scanschedule report` encodes it. */
+const reportMessage = (findings: Findings, top: TopFinding[] = [], tools: string[] = TOOLS): string =>
+  encodeTerminationMessage({ version: 1, findings, tools, topFindings: top, sources: ['trivy.sarif'] });
+const errorMessage = encodeTerminationMessage({ error: 'no result files in /results' });
 
-describe('findingsAtOrAbove', () => {
-  const cases: { threshold: Severity; count: number }[] = [
-    { threshold: 'CRITICAL', count: 1 },
-    { threshold: 'HIGH', count: 3 },
-    { threshold: 'MEDIUM', count: 6 },
-    { threshold: 'LOW', count: 6 },
-    { threshold: 'INFO', count: 10 },
-  ];
-  for (const c of cases)
-    it(`counts ${c.count} findings at or above ${c.threshold}`, () =>
-      assert.equal(findingsAtOrAbove(FINDINGS, c.threshold), c.count));
-});
+/** A pod whose scan exited 0 and whose report step exited `code` with `message`. */
+const scannedPod = (message: string | undefined, code = 0, phase = code === 0 ? 'Succeeded' : 'Failed'): V1Pod =>
+  aPod({ scan: exited(0), report: exited(code, message) }, phase);
+
+const completedJob = () => aJob({ conditions: [cond('Complete')], completionTime: '2026-05-19T02:06:00Z' });
+const failedJob = () =>
+  aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')] });
+
+const ENDED = { jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', completionTime: '2026-05-19T02:06:00Z' };
+const FAILED_AT = { jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', completionTime: '2026-05-19T02:05:00Z' };
 
 describe('runStatusFromJob', () => {
   const cases: {
@@ -165,12 +121,15 @@ describe('runStatusFromJob', () => {
       expected: { phase: 'Pending', message: 'waiting for the scan Job to be created' },
     },
     {
-      name: 'is Pending while the pod pulls its image, and says so',
+      name: 'is Pending while the scanner’s image is pulled, and says so',
       run: aRun({ phase: 'Pending' }),
       job: aJob({ active: 1 }),
       pods: [
         aPod(
-          { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "scanner:9"' } } },
+          {
+            scan: { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "scanner:9"' } } },
+            report: initializing,
+          },
           'Pending',
         ),
       ],
@@ -182,10 +141,38 @@ describe('runStatusFromJob', () => {
       },
     },
     {
-      name: 'is Running while a pod runs',
+      name: 'is Pending and names the report step when its image cannot be pulled after the scan',
+      run: aRun({ phase: 'Running' }),
+      job: aJob({ active: 1 }),
+      pods: [
+        aPod(
+          {
+            scan: exited(0),
+            report: { state: { waiting: { reason: 'ErrImagePull', message: 'pull access denied for report:1' } } },
+          },
+          'Pending',
+        ),
+      ],
+      expected: {
+        phase: 'Pending',
+        jobName: 'nightly-1',
+        startTime: '2026-05-19T02:00:03Z',
+        message: 'pod nightly-1-abcde is waiting: ErrImagePull: pull access denied for report:1',
+      },
+    },
+    {
+      // The pod's phase stays Pending while init containers run: the scan running is what counts.
+      name: 'is Running while the scan init container runs, though the pod is still Pending',
       run: aRun({ phase: 'Pending' }),
       job: aJob({ active: 1 }),
-      pods: [aPod({ state: { running: {} } })],
+      pods: [aPod({ scan: running, report: initializing }, 'Pending')],
+      expected: { phase: 'Running', jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', message: 'scan running' },
+    },
+    {
+      name: 'is Running while the report step runs',
+      run: aRun({ phase: 'Running' }),
+      job: aJob({ active: 1 }),
+      pods: [aPod({ scan: exited(0), report: running })],
       expected: { phase: 'Running', jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', message: 'scan running' },
     },
     {
@@ -195,106 +182,281 @@ describe('runStatusFromJob', () => {
       expected: { phase: 'Running', jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', message: 'scan running' },
     },
     {
-      name: 'has Succeeded/Completed with the findings of the termination message',
-      run: aRun({ phase: 'Running' }, 'HIGH'),
+      name: 'drops findings, topFindings and tools a stale status carried while the scan runs',
+      run: aRun({ phase: 'Running', findings: FINDINGS, topFindings: TOP, tools: TOOLS }),
+      job: aJob({ active: 1 }),
+      pods: [aPod({ scan: running }, 'Pending')],
+      expected: { phase: 'Running', jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', message: 'scan running' },
+    },
+    {
+      name: 'has Succeeded/Completed with the findings, top findings and tools of the report message',
+      run: aRun({ phase: 'Running' }, 'CRITICAL'),
       job: aJob({ conditions: [cond('Complete')], completionTime: '2026-05-19T02:06:00Z' }),
-      pods: [aPod(exited(0, findingsMessage), 'Succeeded')],
+      pods: [scannedPod(reportMessage({ ...FINDINGS, critical: 0, total: 9 }, TOP.slice(1)))],
       expected: {
+        ...ENDED,
         phase: 'Succeeded',
         reason: RunReason.Completed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:06:00Z',
+        message: 'scan completed: 9 findings (2 high, 3 medium, 4 info)',
+        findings: { ...FINDINGS, critical: 0, total: 9 },
+        topFindings: TOP.slice(1),
+        tools: TOOLS,
+      },
+    },
+    {
+      name: 'has Succeeded without fail_on, whatever the findings',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod(reportMessage(FINDINGS, TOP))],
+      expected: {
+        ...ENDED,
+        phase: 'Succeeded',
+        reason: RunReason.Completed,
         message: 'scan completed: 10 findings (1 critical, 2 high, 3 medium, 4 info)',
         findings: FINDINGS,
+        topFindings: TOP,
+        tools: TOOLS,
       },
     },
     {
-      name: 'has Succeeded with findings absent when the scan wrote no message',
-      run: aRun({ phase: 'Running' }),
-      job: aJob({ conditions: [cond('Complete')], completionTime: '2026-05-19T02:06:00Z' }),
-      pods: [aPod(exited(0), 'Succeeded')],
+      name: 'has Succeeded with no findings',
+      run: aRun({ phase: 'Running' }, 'INFO'),
+      job: completedJob(),
+      pods: [scannedPod(reportMessage({ critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 }))],
       expected: {
+        ...ENDED,
         phase: 'Succeeded',
         reason: RunReason.Completed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:06:00Z',
-        message: 'scan completed; findings unknown: the scan wrote no termination message',
+        message: 'scan completed: no findings',
+        findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 },
+        topFindings: [],
+        tools: TOOLS,
       },
     },
     {
-      name: 'fails with FindingsAboveThreshold on a non-zero exit with findings at or above fail_on',
+      name: 'fails with FindingsAboveThreshold, judged by the controller, though the Job completed',
       run: aRun({ phase: 'Running' }, 'HIGH'),
-      job: aJob({
-        conditions: [cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')],
-      }),
-      pods: [aPod(exited(1, findingsMessage), 'Failed')],
+      job: completedJob(),
+      pods: [scannedPod(reportMessage(FINDINGS, TOP))],
       expected: {
+        ...ENDED,
         phase: 'Failed',
         reason: RunReason.FindingsAboveThreshold,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
         message: '3 findings at or above HIGH: 10 findings (1 critical, 2 high, 3 medium, 4 info)',
         findings: FINDINGS,
+        topFindings: TOP,
+        tools: TOOLS,
       },
     },
     {
-      name: 'fails with ScanFailed when the findings stay below fail_on',
+      name: 'judges the run’s frozen fail_on, not the verdict the message carries',
+      run: aRun({ phase: 'Running' }, 'HIGH'),
+      job: completedJob(),
+      pods: [
+        scannedPod(
+          encodeTerminationMessage({
+            version: 1,
+            findings: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 },
+            tools: [],
+            topFindings: [],
+            sources: [],
+            verdict: { failOn: 'CRITICAL', atOrAbove: 0, passed: true },
+          }),
+        ),
+      ],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.FindingsAboveThreshold,
+        message: '1 findings at or above HIGH: 1 findings (1 high)',
+        findings: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 },
+        topFindings: [],
+        tools: [],
+      },
+    },
+    {
+      name: 'reads the seed’s plain {"findings":{...}} message from a custom report',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod('{"findings":{"high":5}}')],
+      expected: {
+        ...ENDED,
+        phase: 'Succeeded',
+        reason: RunReason.Completed,
+        message: 'scan completed: 5 findings (5 high)',
+        findings: { critical: 0, high: 5, medium: 0, low: 0, info: 0, total: 5 },
+        topFindings: [],
+        tools: [],
+      },
+    },
+    {
+      name: 'fails with FindingsAboveThreshold when the report step exited non-zero over its summary',
       run: aRun({ phase: 'Running' }, 'CRITICAL'),
-      job: aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded')] }),
-      pods: [aPod(exited(2, '{"findings":{"low":3}}'), 'Failed')],
+      job: failedJob(),
+      pods: [scannedPod(reportMessage(FINDINGS, TOP), 1)],
       expected: {
+        ...FAILED_AT,
         phase: 'Failed',
-        reason: RunReason.ScanFailed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
-        message: 'the scan exited with code 2; 3 findings (3 low)',
-        findings: { critical: 0, high: 0, medium: 0, low: 3, info: 0, total: 3 },
+        reason: RunReason.FindingsAboveThreshold,
+        message: '1 findings at or above CRITICAL: 10 findings (1 critical, 2 high, 3 medium, 4 info)',
+        findings: FINDINGS,
+        topFindings: TOP,
+        tools: TOOLS,
       },
     },
     {
-      name: 'fails with ScanFailed and no findings on a crash without a message',
+      name: 'fails with NoResults, findings absent, when the report step said why it could not read the results',
       run: aRun({ phase: 'Running' }, 'HIGH'),
-      job: aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded')] }),
-      pods: [aPod(exited(137, undefined, 'OOMKilled'), 'Failed')],
+      job: failedJob(),
+      pods: [scannedPod(errorMessage, 2)],
       expected: {
+        ...FAILED_AT,
         phase: 'Failed',
-        reason: RunReason.ScanFailed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
-        message: 'the scan exited with code 137 (OOMKilled); findings unknown: the scan wrote no termination message',
+        reason: RunReason.NoResults,
+        message: 'no result files in /results; findings unknown',
       },
     },
     {
-      name: 'fails with ScanFailed and says the message was malformed',
-      run: aRun({ phase: 'Running' }, 'HIGH'),
-      job: aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded')] }),
-      pods: [aPod(exited(1, 'panic: boom'), 'Failed')],
+      name: 'fails with NoResults when the Job completed but the report step wrote no message',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod(undefined)],
       expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message: 'the report step wrote no readable summary: the scan wrote no termination message; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults when the Job completed and no pod is left to read',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message: 'the report step left no exit status; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults, findings absent, on a forged summary whose verdict hides a critical finding',
+      run: aRun({ phase: 'Running' }, 'CRITICAL'),
+      job: completedJob(),
+      pods: [
+        scannedPod(
+          JSON.stringify({
+            version: 1,
+            findings: { critical: 1, high: 0, medium: 0, low: 0, info: 0, total: 1 },
+            tools: [],
+            topFindings: [],
+            verdict: { failOn: 'CRITICAL', atOrAbove: 0, passed: true },
+          }),
+        ),
+      ],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message:
+          'the report step wrote no readable summary: verdict in the termination message does not match its findings; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults, findings absent, on a message with a field the format does not have',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod(JSON.stringify({ ...JSON.parse(reportMessage(FINDINGS)), phase: 'Succeeded' }))],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message:
+          'the report step wrote no readable summary: the termination message has an unknown field "phase"; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults, findings absent, on a message over 4 KiB',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod(`${reportMessage(FINDINGS).slice(0, -1)},"pad":"${'x'.repeat(4100)}"}`)],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message:
+          'the report step wrote no readable summary: the termination message is longer than 4 KiB; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults, findings absent, on a message that is not JSON',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod('Traceback (most recent call last)')],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message: 'the report step wrote no readable summary: the termination message is not JSON; findings unknown',
+      },
+    },
+    {
+      name: 'fails with NoResults, findings absent, on a negative count',
+      run: aRun({ phase: 'Running' }),
+      job: completedJob(),
+      pods: [scannedPod('{"findings":{"critical":-1}}')],
+      expected: {
+        ...ENDED,
+        phase: 'Failed',
+        reason: RunReason.NoResults,
+        message:
+          'the report step wrote no readable summary: findings.critical is not a non-negative integer in the termination message; findings unknown',
+      },
+    },
+    {
+      name: 'fails with ScanFailed, findings absent, when the scanner exited non-zero, whatever a report message says',
+      run: aRun({ phase: 'Running' }, 'CRITICAL'),
+      job: failedJob(),
+      pods: [aPod({ scan: exited(2), report: exited(0, reportMessage(FINDINGS, TOP)) }, 'Failed')],
+      expected: {
+        ...FAILED_AT,
         phase: 'Failed',
         reason: RunReason.ScanFailed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
-        message: 'the scan exited with code 1; findings unknown: the termination message is not JSON',
+        message: 'the scan exited with code 2; findings unknown',
+      },
+    },
+    {
+      name: 'fails with ScanFailed, findings absent, when the scanner was OOMKilled',
+      run: aRun({ phase: 'Running' }, 'HIGH'),
+      job: failedJob(),
+      pods: [aPod({ scan: exited(137, undefined, 'OOMKilled'), report: initializing }, 'Failed')],
+      expected: {
+        ...FAILED_AT,
+        phase: 'Failed',
+        reason: RunReason.ScanFailed,
+        message: 'the scan exited with code 137 (OOMKilled); findings unknown',
+      },
+    },
+    {
+      name: 'fails with ScanFailed from the scanner’s last state when it was restarted',
+      run: aRun({ phase: 'Running' }),
+      job: failedJob(),
+      pods: [aPod({ scan: { state: {}, lastState: { terminated: { exitCode: 3 } } } }, 'Failed')],
+      expected: {
+        ...FAILED_AT,
+        phase: 'Failed',
+        reason: RunReason.ScanFailed,
+        message: 'the scan exited with code 3; findings unknown',
       },
     },
     {
       name: 'fails with ScanFailed from the Job condition when the pods are gone',
       run: aRun({ phase: 'Running' }),
-      job: aJob({
-        conditions: [cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')],
-      }),
+      job: failedJob(),
       expected: {
+        ...FAILED_AT,
         phase: 'Failed',
         reason: RunReason.ScanFailed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
         message: 'the Job failed: BackoffLimitExceeded: Job has reached the specified backoff limit; findings unknown',
       },
     },
@@ -302,13 +464,16 @@ describe('runStatusFromJob', () => {
       name: 'fails with ScanFailed naming an evicted pod',
       run: aRun({ phase: 'Running' }),
       job: aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded')] }),
-      pods: [aPod({ state: {} }, 'Failed', { reason: 'Evicted', message: 'The node was low on resource: memory.' })],
+      pods: [
+        aPod({ scan: { state: {} } }, 'Failed', {
+          reason: 'Evicted',
+          message: 'The node was low on resource: memory.',
+        }),
+      ],
       expected: {
+        ...FAILED_AT,
         phase: 'Failed',
         reason: RunReason.ScanFailed,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
         message: 'the scan pod failed: Evicted: The node was low on resource: memory.; findings unknown',
       },
     },
@@ -319,13 +484,11 @@ describe('runStatusFromJob', () => {
         { conditions: [cond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline')] },
         600,
       ),
-      pods: [aPod(exited(143, findingsMessage), 'Failed')],
+      pods: [aPod({ scan: exited(0), report: exited(143, reportMessage(FINDINGS)) }, 'Failed')],
       expected: {
+        ...FAILED_AT,
         phase: 'Failed',
         reason: RunReason.DeadlineExceeded,
-        jobName: 'nightly-1',
-        startTime: '2026-05-19T02:00:03Z',
-        completionTime: '2026-05-19T02:05:00Z',
         message: 'the scan ran longer than activeDeadlineSeconds (600 s) and was stopped; findings unknown',
       },
     },
@@ -342,6 +505,17 @@ describe('runStatusFromJob', () => {
       },
     },
     {
+      name: 'fails with JobDeleted when a Pending run that had a Job (jobName) loses it before its pod started',
+      run: aRun({ phase: 'Pending', jobName: 'nightly-1', message: 'waiting for the scan pod to start' }),
+      expected: {
+        phase: 'Failed',
+        reason: RunReason.JobDeleted,
+        jobName: 'nightly-1',
+        completionTime: '2026-05-19T02:10:00Z',
+        message: 'the scan Job was deleted before it finished; findings unknown',
+      },
+    },
+    {
       name: 'stays Cancelled whatever the Job does',
       run: aRun({
         phase: 'Cancelled',
@@ -349,8 +523,8 @@ describe('runStatusFromJob', () => {
         message: 'cancelled',
         completionTime: '2026-05-19T02:01:00Z',
       }),
-      job: aJob({ conditions: [cond('Complete')] }),
-      pods: [aPod(exited(0, findingsMessage), 'Succeeded')],
+      job: completedJob(),
+      pods: [scannedPod(reportMessage(FINDINGS))],
       expected: {
         phase: 'Cancelled',
         reason: 'Replaced',
@@ -370,15 +544,18 @@ describe('runStatusFromJob', () => {
     },
     {
       name: 'keeps the notifications already recorded',
-      run: aRun({ phase: 'Pending', notifications: [{ type: 'slack', channel: 0, delivered: false }] }),
+      run: aRun({
+        phase: 'Pending',
+        notifications: [{ channel: 0, type: 'slack', state: 'Pending', attempts: 1 }],
+      }),
       job: aJob({ active: 1 }),
-      pods: [aPod({ state: { running: {} } })],
+      pods: [aPod({ scan: running }, 'Running')],
       expected: {
         phase: 'Running',
         jobName: 'nightly-1',
         startTime: '2026-05-19T02:00:03Z',
         message: 'scan running',
-        notifications: [{ type: 'slack', channel: 0, delivered: false }],
+        notifications: [{ channel: 0, type: 'slack', state: 'Pending', attempts: 1 }],
       },
     },
   ];
@@ -387,31 +564,22 @@ describe('runStatusFromJob', () => {
   }
 
   it('ignores pods of another Job', () => {
-    const stranger = aPod(exited(0, findingsMessage), 'Succeeded');
+    const stranger = scannedPod(reportMessage(FINDINGS));
     stranger.metadata = {
       ...stranger.metadata,
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'x', uid: 'other' }],
     };
-    const status = runStatusFromJob(
-      aRun({ phase: 'Running' }),
-      aJob({ conditions: [cond('Complete')] }),
-      [stranger],
-      NOW,
-    );
+    const status = runStatusFromJob(aRun({ phase: 'Running' }), completedJob(), [stranger], NOW);
+    assert.equal(status.reason, RunReason.NoResults);
     assert.equal(status.findings, undefined);
   });
 
   it('reads the newest pod when the Job retried', () => {
-    const first = aPod(exited(1, 'not json'), 'Failed', { startTime: '2026-05-19T02:00:05Z' as unknown as Date });
-    const second = aPod(exited(0, findingsMessage), 'Succeeded', {
+    const first = aPod({ scan: exited(1) }, 'Failed', { startTime: '2026-05-19T02:00:05Z' as unknown as Date });
+    const second = aPod({ scan: exited(0), report: exited(0, reportMessage(FINDINGS)) }, 'Succeeded', {
       startTime: '2026-05-19T02:03:00Z' as unknown as Date,
     });
-    const status = runStatusFromJob(
-      aRun({ phase: 'Running' }),
-      aJob({ conditions: [cond('Complete')] }),
-      [second, first],
-      NOW,
-    );
+    const status = runStatusFromJob(aRun({ phase: 'Running' }), completedJob(), [second, first], NOW);
     assert.deepEqual(status.findings, FINDINGS);
   });
 
@@ -423,11 +591,40 @@ describe('runStatusFromJob', () => {
 
   it('returns a status equal to the stored one when nothing changed, so no write happens', () => {
     const job = aJob({ active: 1 });
-    const pods = [aPod({ state: { running: {} } })];
+    const pods = [aPod({ scan: running })];
     const first = runStatusFromJob(aRun(), job, pods, NOW);
     const again = runStatusFromJob(aRun(first), job, pods, new Date(NOW.getTime() + 60_000));
     assert.ok(isDeepStrictEqual(first, again));
   });
+});
+
+describe('runStatusFromJob: fail_on is judged from the counts at every severity', () => {
+  const oneAt = (severity: Severity): Findings => ({
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    info: 0,
+    [severity.toLowerCase()]: 1,
+    total: 1,
+  });
+  // SEVERITIES is most severe first: a finding is at or above fail_on when its index is not larger.
+  for (const failOn of SEVERITIES) {
+    for (const severity of SEVERITIES) {
+      const above = SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(failOn);
+      it(`${above ? 'fails' : 'passes'} one ${severity} finding with fail_on ${failOn}`, () => {
+        const status = runStatusFromJob(
+          aRun({ phase: 'Running' }, failOn),
+          completedJob(),
+          [scannedPod(reportMessage(oneAt(severity)))],
+          NOW,
+        );
+        assert.equal(status.phase, above ? 'Failed' : 'Succeeded');
+        assert.equal(status.reason, above ? RunReason.FindingsAboveThreshold : RunReason.Completed);
+        assert.deepEqual(status.findings, oneAt(severity));
+      });
+    }
+  }
 });
 
 describe('isFinished', () => {

@@ -1,9 +1,11 @@
 // A ScanRun's status, read from its Job and the Job's pods. Pure: the reconciler passes what the informer caches
 // hold and `now`, and writes the result only when it differs from the stored status.
 //
-// The result contract (DESIGN.md §3): the scan container may write {"findings":{"critical":N,...}} to
-// /dev/termination-log (at most 4 KiB). No message means the findings are unknown, and unknown findings are
-// absent from status: never zeros for a scan that failed.
+// The result contract (docs/results.md): the scanner runs as the init container `scan` and writes its results
+// to the results volume; the `report` container (our own image) reads them and writes one summary to its
+// /dev/termination-log (at most 4 KiB). The summary is untrusted input all the same: it is decoded strictly,
+// and the verdict is judged here against the run's frozen fail_on, never taken from the message. Unknown
+// findings are absent from status: never zeros for a scan that failed.
 import type {
   V1ContainerStateTerminated,
   V1ContainerStatus,
@@ -11,74 +13,15 @@ import type {
   V1JobCondition,
   V1Pod,
 } from '@kubernetes/client-node';
-import { type Findings, type ScanRun, type ScanRunStatus, SEVERITIES, type Severity } from '../api/types.ts';
+import type { ScanRun, ScanRunStatus } from '../api/types.ts';
 import { formatUtc } from '../schedule/rfc3339.ts';
-import { SCAN_CONTAINER_NAME } from './job-for-run.ts';
+import { REPORT_CONTAINER_NAME, SCAN_CONTAINER_NAME } from './job-for-run.ts';
 import { isFinished } from './owned-runs.ts';
+import { decodeTerminationMessage } from './results/termination-message.ts';
+import { RunReason } from './run-reasons.ts';
+import { compact, verdictStatus } from './run-verdict.ts';
 
-export { isFinished };
-
-/** Reasons of a run's status.reason (DESIGN.md §3); `Replaced` and `JobRejected` are set by the reconciler. */
-export const RunReason = {
-  /** The Job completed: the scanner exited 0. */
-  Completed: 'Completed',
-  /** The scanner exited non-zero and reported findings at or above spec.jobTemplate.options.fail_on. */
-  FindingsAboveThreshold: 'FindingsAboveThreshold',
-  /** The scanner failed for any other reason (crash, error exit, OOM, eviction, backoff limit). */
-  ScanFailed: 'ScanFailed',
-  /** The Job ran longer than backend.config.activeDeadlineSeconds and was stopped. */
-  DeadlineExceeded: 'DeadlineExceeded',
-  /** The Job disappeared while the run was running (deleted by hand, or by a policy). */
-  JobDeleted: 'JobDeleted',
-} as const;
-export type RunReason = (typeof RunReason)[keyof typeof RunReason];
-
-/** The kubelet keeps at most this much of a termination message. */
-export const MAX_TERMINATION_MESSAGE_BYTES = 4096;
-
-const FINDING_KEYS = ['critical', 'high', 'medium', 'low', 'info'] as const;
-
-export type TerminationFindings = { findings: Findings } | { problem: string };
-
-/** Reads the result contract from a termination message; `problem` says why the findings are unknown. */
-export function findingsFromTerminationMessage(message: string | undefined): TerminationFindings {
-  if (message === undefined || message.trim() === '') return { problem: 'the scan wrote no termination message' };
-  if (Buffer.byteLength(message, 'utf8') > MAX_TERMINATION_MESSAGE_BYTES) {
-    return { problem: 'the termination message is longer than 4 KiB' };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    return { problem: 'the termination message is not JSON' };
-  }
-  const raw = (parsed as { findings?: unknown } | null)?.findings;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { problem: 'the termination message has no "findings" object' };
-  }
-  const counts = raw as Record<string, unknown>;
-  const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
-  const findings: Findings = { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 };
-  let sum = 0;
-  for (const key of FINDING_KEYS) {
-    const value = counts[key];
-    if (value === undefined) continue;
-    if (!isCount(value)) return { problem: `findings.${key} in the termination message is not a non-negative integer` };
-    findings[key] = value;
-    sum += value;
-  }
-  findings.total = isCount(counts.total) ? counts.total : sum;
-  return { findings };
-}
-
-/** Number of findings at or above `threshold` (CRITICAL is the highest). */
-export function findingsAtOrAbove(findings: Findings, threshold: Severity): number {
-  let count = 0;
-  for (const severity of SEVERITIES.slice(0, SEVERITIES.indexOf(threshold) + 1)) {
-    count += findings[severity.toLowerCase() as (typeof FINDING_KEYS)[number]];
-  }
-  return count;
-}
+export { isFinished, RunReason };
 
 // Typed list calls hand out Date objects, watch events RFC 3339 strings: accept both, store seconds like
 // metav1.Time so that status does not change on every reconcile.
@@ -104,47 +47,59 @@ function podTime(pod: V1Pod): number {
   return time === undefined ? 0 : Date.parse(time);
 }
 
-/** The scan container's status in the newest pod: with backoffLimit > 0, the last attempt decides. */
-function scanContainerStatus(
-  pods: readonly V1Pod[],
-): { pod: V1Pod; status: V1ContainerStatus | undefined } | undefined {
-  const newest = [...pods].sort((a, b) => podTime(b) - podTime(a))[0];
-  if (newest === undefined) return undefined;
-  const statuses = newest.status?.containerStatuses ?? [];
-  return { pod: newest, status: statuses.find((s) => s.name === SCAN_CONTAINER_NAME) ?? statuses[0] };
+function newestPod(pods: readonly V1Pod[]): V1Pod | undefined {
+  return [...pods].sort((a, b) => podTime(b) - podTime(a))[0];
+}
+
+/** One step of the newest pod: with backoffLimit > 0, the last attempt decides. */
+function stepStatus(pod: V1Pod | undefined, step: 'scan' | 'report'): V1ContainerStatus | undefined {
+  const statuses =
+    step === 'scan' ? (pod?.status?.initContainerStatuses ?? []) : (pod?.status?.containerStatuses ?? []);
+  const name = step === 'scan' ? SCAN_CONTAINER_NAME : REPORT_CONTAINER_NAME;
+  return statuses.find((status) => status.name === name);
 }
 
 function terminatedState(status: V1ContainerStatus | undefined): V1ContainerStateTerminated | undefined {
   return status?.state?.terminated ?? status?.lastState?.terminated;
 }
 
-function describeFindings(findings: Findings): string {
-  const parts = FINDING_KEYS.filter((key) => findings[key] > 0).map((key) => `${findings[key]} ${key}`);
-  return parts.length === 0 ? 'no findings' : `${findings.total} findings (${parts.join(', ')})`;
-}
-
 function describeExit(terminated: V1ContainerStateTerminated | undefined): string {
-  if (terminated === undefined) return 'the scan container left no exit status';
+  if (terminated === undefined) return 'the scanner left no exit status';
   const why = terminated.reason !== undefined && terminated.reason !== 'Error' ? ` (${terminated.reason})` : '';
   return `the scan exited with code ${terminated.exitCode}${why}`;
 }
 
-/** Drops undefined fields: status is compared with isDeepStrictEqual, where {a: undefined} differs from {}. */
-function compact(status: ScanRunStatus): ScanRunStatus {
-  return Object.fromEntries(Object.entries(status).filter(([, value]) => value !== undefined)) as ScanRunStatus;
+function waitingMessage(pods: readonly V1Pod[]): string {
+  const pod = newestPod(pods);
+  // The first step that waits: the scanner's image pull, or the report step's once the scan is done.
+  const waiting = [stepStatus(pod, 'scan'), stepStatus(pod, 'report')].find(
+    (status) => status?.state?.waiting?.reason !== undefined,
+  )?.state?.waiting;
+  if (pod !== undefined && waiting?.reason !== undefined) {
+    const detail = waiting.message !== undefined ? `: ${waiting.message}` : '';
+    return `pod ${pod.metadata?.name ?? ''} is waiting: ${waiting.reason}${detail}`;
+  }
+  const unschedulable = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (unschedulable?.message !== undefined)
+    return `pod ${pod?.metadata?.name ?? ''} is not scheduled: ${unschedulable.message}`;
+  return 'waiting for the scan pod to start';
 }
 
-function waitingMessage(pods: readonly V1Pod[]): string {
-  const latest = scanContainerStatus(pods);
-  const waiting = latest?.status?.state?.waiting;
-  if (latest !== undefined && waiting?.reason !== undefined) {
-    const detail = waiting.message !== undefined ? `: ${waiting.message}` : '';
-    return `pod ${latest.pod.metadata?.name ?? ''} is waiting: ${waiting.reason}${detail}`;
+type ReportOutcome =
+  | { kind: 'summary'; status: Pick<ScanRunStatus, 'findings' | 'topFindings' | 'tools'> }
+  | { kind: 'no-results'; why: string };
+
+/** What the report step said, from its termination message only. */
+function reportOutcome(pod: V1Pod | undefined): ReportOutcome {
+  const terminated = terminatedState(stepStatus(pod, 'report'));
+  if (terminated === undefined) return { kind: 'no-results', why: 'the report step left no exit status' };
+  const decoded = decodeTerminationMessage(terminated.message ?? '');
+  if ('summary' in decoded) {
+    const { findings, topFindings, tools } = decoded.summary;
+    return { kind: 'summary', status: { findings, topFindings, tools } };
   }
-  const unschedulable = latest?.pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  if (unschedulable?.message !== undefined)
-    return `pod ${latest?.pod.metadata?.name ?? ''} is not scheduled: ${unschedulable.message}`;
-  return 'waiting for the scan pod to start';
+  if ('error' in decoded) return { kind: 'no-results', why: decoded.error };
+  return { kind: 'no-results', why: `the report step wrote no readable summary: ${decoded.problem}` };
 }
 
 /**
@@ -159,10 +114,11 @@ export function runStatusFromJob(
 ): ScanRunStatus {
   const current = run.status ?? {};
   if (isFinished(run)) return current;
-  const { findings: _stale, ...rest } = current;
+  const { findings: _findings, topFindings: _top, tools: _tools, ...rest } = current;
 
   if (job === undefined) {
-    if (current.phase === 'Running') {
+    // jobName is written once the Job is created: a run that had a Job never gets a second one.
+    if (current.phase === 'Running' || current.jobName !== undefined) {
       return compact({
         ...rest,
         phase: 'Failed',
@@ -175,8 +131,7 @@ export function runStatusFromJob(
   }
 
   const jobPods = podsOfJob(job, pods);
-  const latest = scanContainerStatus(jobPods);
-  const terminated = terminatedState(latest?.status);
+  const pod = newestPod(jobPods);
   const base: ScanRunStatus = {
     ...rest,
     jobName: job.metadata?.name ?? current.jobName,
@@ -185,17 +140,15 @@ export function runStatusFromJob(
 
   const complete = condition(job, 'Complete');
   if (complete !== undefined) {
-    const result = findingsFromTerminationMessage(terminated?.message);
+    const completionTime = timeOf(job.status?.completionTime) ?? timeOf(complete.lastTransitionTime) ?? formatUtc(now);
+    const outcome = reportOutcome(pod);
+    if (outcome.kind === 'summary') return verdictStatus(run, base, outcome.status, completionTime);
     return compact({
       ...base,
-      phase: 'Succeeded',
-      reason: RunReason.Completed,
-      message:
-        'findings' in result
-          ? `scan completed: ${describeFindings(result.findings)}`
-          : `scan completed; findings unknown: ${result.problem}`,
-      completionTime: timeOf(job.status?.completionTime) ?? timeOf(complete.lastTransitionTime) ?? formatUtc(now),
-      findings: 'findings' in result ? result.findings : undefined,
+      phase: 'Failed',
+      reason: RunReason.NoResults,
+      message: `${outcome.why}; findings unknown`,
+      completionTime,
     });
   }
 
@@ -212,44 +165,39 @@ export function runStatusFromJob(
         completionTime,
       });
     }
-    const result = findingsFromTerminationMessage(terminated?.message);
-    const findings = 'findings' in result ? result.findings : undefined;
-    const failOn = run.spec.jobTemplate.options?.fail_on;
-    const exitedNonZero = terminated !== undefined && terminated.exitCode !== 0;
-    if (exitedNonZero && findings !== undefined && failOn !== undefined && findingsAtOrAbove(findings, failOn) > 0) {
+    const scan = terminatedState(stepStatus(pod, 'scan'));
+    if (scan !== undefined && scan.exitCode === 0) {
+      // The scanner finished; the report step could not read what it wrote.
+      const outcome = reportOutcome(pod);
+      if (outcome.kind === 'summary') return verdictStatus(run, base, outcome.status, completionTime);
       return compact({
         ...base,
         phase: 'Failed',
-        reason: RunReason.FindingsAboveThreshold,
-        message: `${findingsAtOrAbove(findings, failOn)} findings at or above ${failOn}: ${describeFindings(findings)}`,
+        reason: RunReason.NoResults,
+        message: `${outcome.why}; findings unknown`,
         completionTime,
-        findings,
       });
     }
-    const podReason = latest?.pod.status?.reason;
+    const podReason = pod?.status?.reason;
     const cause =
-      terminated !== undefined
-        ? describeExit(terminated)
+      scan !== undefined
+        ? describeExit(scan)
         : podReason !== undefined
-          ? `the scan pod failed: ${podReason}${latest?.pod.status?.message !== undefined ? `: ${latest.pod.status.message}` : ''}`
+          ? `the scan pod failed: ${podReason}${pod?.status?.message !== undefined ? `: ${pod.status.message}` : ''}`
           : `the Job failed: ${failed.reason ?? 'unknown reason'}${failed.message !== undefined ? `: ${failed.message}` : ''}`;
     return compact({
       ...base,
       phase: 'Failed',
       reason: RunReason.ScanFailed,
-      message:
-        findings !== undefined
-          ? `${cause}; ${describeFindings(findings)}`
-          : terminated === undefined || !('problem' in result)
-            ? `${cause}; findings unknown`
-            : `${cause}; findings unknown: ${result.problem}`,
+      message: `${cause}; findings unknown`,
       completionTime,
-      findings,
     });
   }
 
+  // The scan is an init container: the pod's phase stays Pending while it runs.
   const running =
-    jobPods.some((pod) => pod.status?.phase === 'Running') || (jobPods.length === 0 && (job.status?.active ?? 0) > 0);
+    jobPods.some((p) => p.status?.phase === 'Running' || stepStatus(p, 'scan')?.state?.running !== undefined) ||
+    (jobPods.length === 0 && (job.status?.active ?? 0) > 0);
   if (running) return compact({ ...base, phase: 'Running', reason: undefined, message: 'scan running' });
   return compact({ ...base, phase: 'Pending', reason: undefined, message: waitingMessage(jobPods) });
 }

@@ -1,5 +1,6 @@
 import type { Problem } from '../api/problem.ts';
 import { BACKEND_TYPES, CONCURRENCY_POLICIES, type ScanScheduleSpec } from '../api/types.ts';
+import { podSecurityProblems } from './pod-security-problems.ts';
 
 const isWholeNonNegative = (value: unknown): boolean =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -41,5 +42,5 @@ export function planningProblems(spec: ScanScheduleSpec): Problem[] {
       fix: `Use one of ${BACKEND_TYPES.join(', ')}.`,
     });
   }
-  return problems;
+  return [...problems, ...podSecurityProblems(spec)];
 }

@@ -1,10 +1,11 @@
-// validateScanSchedule (DESIGN.md §4.6): everything the API server checks (schema + CEL, via their coded twins)
+// validateScanSchedule (docs/design.md §4.6): everything the API server checks (schema + CEL, via their coded twins)
 // plus what only the controller can check (cron grammar, time zone, interval), so a schedule that passes here
 // is one the controller will schedule.
 import { formatPath, type Problem } from '../api/problem.ts';
 import type { ScanScheduleSpec } from '../api/types.ts';
 import { schemaProblemsOfScanSchedule } from '../api/validate.ts';
 import { scheduleProblems } from '../schedule/index.ts';
+import { podSecurityProblems } from './pod-security-problems.ts';
 
 type Spec = Pick<ScanScheduleSpec, 'schedule' | 'interval' | 'timezone'>;
 
@@ -13,6 +14,10 @@ export function validateScanSchedule(obj: unknown): Problem[] {
   const problems = schemaProblemsOfScanSchedule(obj);
   const spec = (obj as { spec?: unknown } | null)?.spec;
   if (typeof spec !== 'object' || spec === null) return problems;
+  // The controller refuses these too (spec-problems.ts); a key the schema already reported as unknown is not repeated.
+  problems.push(
+    ...podSecurityProblems(spec as ScanScheduleSpec).filter((p) => !problems.some((q) => q.path === p.path)),
+  );
   const { schedule, interval, timezone } = spec as Record<string, unknown>;
   // The schema already reported a field of the wrong type; parsing it again would only repeat that.
   const timing: Spec = {

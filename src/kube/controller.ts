@@ -26,13 +26,15 @@ import {
 } from '../api/types.ts';
 import { ConflictError, RejectedError } from '../core/errors.ts';
 import { type ReconcileDeps, reconcileSchedule } from '../core/reconcile.ts';
-import { type RunningHealthServer, startHealthServer } from '../observe/health-server.ts';
+import { type RunningHealthServer, startOptionalHealthServer } from '../observe/health-server.ts';
 import type { Logger } from '../observe/logger.ts';
 import { ControllerMetrics } from '../observe/metrics.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, makeApiClientWithDeadline } from './api-clients.ts';
 import { ScanObjects } from './custom-objects.ts';
 import { EventRecorder, KubeEventSink } from './event-recorder.ts';
 import { KubeCluster } from './kube-cluster.ts';
 import { KubeLeaseLock, LeaderElector } from './leader-election.ts';
+import { KubeNotificationPort } from './notification-port.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
 import { shareConnections } from './shared-connections.ts';
 import { RunQueue } from './work-queue.ts';
@@ -50,9 +52,15 @@ export interface ControllerSettings {
   healthProbeBindAddress: string;
   maxConcurrentReconciles: number;
   scannerImage: string;
+  /** Our own image: the scan pod's report step runs `scanschedule report` from it. */
+  reportImage: string;
+  /** Send notifications to link-local / cloud-metadata addresses (169.254.0.0/16 …): off by default. */
+  allowLinkLocalNotificationTargets: boolean;
   log: Logger;
   /** Pod name; unique per replica. */
   identity?: string;
+  /** Deadline of each API request. Default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 /** The settings a controller runs with unless told otherwise: the flags' defaults (controller-runtime's). */
@@ -67,6 +75,8 @@ export const CONTROLLER_DEFAULTS = {
   healthProbeBindAddress: ':8081',
   maxConcurrentReconciles: 4,
   scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
+  reportImage: 'ghcr.io/jmo-security/scanschedule:0.1.0',
+  allowLinkLocalNotificationTargets: false,
 } as const satisfies Omit<ControllerSettings, 'kubeConfig' | 'log'>;
 
 /** For a controller on this machine (npm start, tests, benchmarks): no Lease, ports the OS picks. */
@@ -78,13 +88,20 @@ export const LOCAL_CONTROLLER_SETTINGS = {
 } as const satisfies Omit<ControllerSettings, 'kubeConfig' | 'log'>;
 
 export interface RunningController {
-  /** Resolves when the controller has stopped; with the reason it stopped. */
+  /**
+   * Resolves when the controller has stopped, with the reason. 'lost-leadership' resolves the moment the lease is
+   * lost: in-flight API calls are aborted and nothing waits for them (the process should exit, as client-go's do).
+   */
   readonly done: Promise<'stopped' | 'lost-leadership'>;
+  /** Undefined when the address is 0 (disabled). */
   readonly metricsPort: number | undefined;
   readonly healthPort: number | undefined;
   /** Stops taking work, finishes in-flight reconciles, releases the lease. */
   stop(): Promise<void>;
 }
+
+/** One notification attempt, from the Secret read to the receiver's status line. */
+const NOTIFICATION_TIMEOUT_MS = 10_000;
 
 const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
@@ -94,9 +111,15 @@ export async function startController(settings: ControllerSettings): Promise<Run
   const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics({ processMetrics: true });
   const queue = new RunQueue({ observer: metrics.workqueueObserver() });
-  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-  const batch = kubeConfig.makeApiClient(BatchV1Api);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Aborted when leadership is lost: a write still in flight then must not land after another leader started.
+  const leadership = new AbortController();
+  const customObjects = makeApiClientWithDeadline(kubeConfig, CustomObjectsApi, {
+    timeoutMs,
+    signal: leadership.signal,
+  });
+  const batch = makeApiClientWithDeadline(kubeConfig, BatchV1Api, { timeoutMs, signal: leadership.signal });
+  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, { timeoutMs, signal: leadership.signal });
 
   const enqueue = (namespace: string | undefined, name: string | undefined): void => {
     if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`);
@@ -166,10 +189,15 @@ export async function startController(settings: ControllerSettings): Promise<Run
     enqueueOwner,
   );
   const informers = [schedules, runs, jobs, pods];
-  const synced = (): boolean => informers.every((i) => i.hasSynced());
+  // A cache that is re-listing after a restart may be missing what another replica or a user did meanwhile;
+  // deciding from it can cancel, re-create or overwrite. Readiness and every reconcile wait for all to be fresh.
+  const fresh = (): boolean => informers.every((i) => i.isFresh());
+  const whenFresh = async (): Promise<void> => {
+    while (!fresh()) await Promise.all(informers.map((i) => i.whenFresh()));
+  };
 
   const events = new EventRecorder({
-    sink: new KubeEventSink(kubeConfig.makeApiClient(EventsV1Api)),
+    sink: new KubeEventSink(makeApiClientWithDeadline(kubeConfig, EventsV1Api, { timeoutMs })),
     reportingInstance: identity,
     log,
   });
@@ -177,9 +205,17 @@ export async function startController(settings: ControllerSettings): Promise<Run
     cluster: new KubeCluster({ schedules, runs, jobs, pods, objects: new ScanObjects(customObjects), batch, events }),
     clock: () => new Date(),
     scannerImage: settings.scannerImage,
+    reportImage: settings.reportImage,
+    notifications: new KubeNotificationPort({
+      core,
+      timeoutMs: NOTIFICATION_TIMEOUT_MS,
+      allowLinkLocal: settings.allowLinkLocalNotificationTargets,
+    }),
     observer: {
       runCreated: (_run, skewSeconds) => metrics.runCreationSkew.observe(Math.max(0, skewSeconds)),
-      missedSchedule: () => metrics.missedSchedules.inc(),
+      missedSchedule: (_schedule, count) => metrics.missedSchedules.inc(count),
+      runFinished: (schedule, run) => metrics.lastRunFinished(schedule, run),
+      notification: (type, result) => metrics.notifications.inc({ type, result }),
     },
   };
 
@@ -188,6 +224,11 @@ export async function startController(settings: ControllerSettings): Promise<Run
     // A reconcile that only reads the caches never waits on I/O; were a key ever requeued with no delay, the
     // workers would starve watches, timers and the health server. One turn of the event loop per key prevents it.
     await yieldToEventLoop();
+    if (!fresh()) {
+      // A cache went stale after this key was taken: back to the queue, whose workers wait for freshness.
+      queue.add(key);
+      return;
+    }
     const [ns = '', name = ''] = key.split('/');
     const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
     const started = performance.now();
@@ -212,33 +253,44 @@ export async function startController(settings: ControllerSettings): Promise<Run
       queue.addRateLimited(key);
     }
   };
-  const queueDepth = setInterval(() => metrics.setRunsByPhase(runsByPhase(runs.list())), 10_000);
+  const queueDepth = setInterval(() => {
+    metrics.setRunsByPhase(runsByPhase(runs.list()));
+    metrics.setScheduleReadiness(schedules.list());
+  }, 10_000);
   queueDepth.unref();
 
+  let stopping = false;
+  let workersStarted = false;
+  const workersAlive = (): boolean =>
+    stopping || !workersStarted || queue.runningWorkers >= Math.max(1, settings.maxConcurrentReconciles);
   const servers: RunningHealthServer[] = [];
-  const metricsServer = await startHealthServer({ address: settings.metricsBindAddress, metrics });
-  servers.push(metricsServer);
-  const healthServer = await startHealthServer({
+  const metricsServer = await startOptionalHealthServer({ address: settings.metricsBindAddress, metrics });
+  if (metricsServer !== undefined) servers.push(metricsServer);
+  const healthServer = await startOptionalHealthServer({
     address: settings.healthProbeBindAddress,
-    liveness: { ping: () => true },
-    readiness: { informers: synced },
+    liveness: { ping: () => true, workers: workersAlive },
+    readiness: { informers: fresh },
   });
-  servers.push(healthServer);
+  if (healthServer !== undefined) servers.push(healthServer);
 
   for (const i of informers) i.start();
   log.info({ namespace: namespace ?? '(all)', identity }, 'informers started');
 
-  let stopping = false;
   let workers: Promise<void> | undefined;
   const startWorkers = (): void => {
     if (workers !== undefined || stopping) return;
     workers = (async () => {
-      await Promise.all(informers.map((i) => i.waitForSync()));
-      log.info({ concurrency: settings.maxConcurrentReconciles }, 'caches synced, reconciling');
+      await whenFresh();
+      if (stopping) return;
+      log.info({ concurrency: settings.maxConcurrentReconciles }, 'caches fresh, reconciling');
       // Every schedule once at start: a run due while no leader was reconciling must not wait for an event.
       for (const s of schedules.list()) enqueue(s.metadata.namespace, s.metadata.name);
-      await queue.run(worker, settings.maxConcurrentReconciles);
+      workersStarted = true;
+      // Keys stay queued while a cache is stale.
+      await queue.run(worker, settings.maxConcurrentReconciles, { beforeTake: whenFresh });
+      if (!stopping) throw new Error('the worker loops ended without a shutdown');
     })().catch((error: unknown) => {
+      // /healthz fails from here on (workersAlive), so the kubelet restarts the process.
       if (!stopping) log.error({ err: error }, 'workers stopped');
     });
   };
@@ -253,7 +305,8 @@ export async function startController(settings: ControllerSettings): Promise<Run
     elector = new LeaderElector({
       identity,
       lock: new KubeLeaseLock(
-        kubeConfig.makeApiClient(CoordinationV1Api),
+        // A renewal that hangs past the renew deadline is a failed renewal anyway.
+        makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, { timeoutMs: settings.renewDeadlineMs }),
         settings.leaderElectNamespace,
         'scanschedule.jmo.security',
       ),
@@ -270,7 +323,7 @@ export async function startController(settings: ControllerSettings): Promise<Run
         if (stopping) return;
         // Another replica may already be reconciling: stop at once rather than race it (like client-go users).
         log.error({ identity }, 'lost leadership, exiting');
-        void stop('lost-leadership');
+        loseLeadership();
       },
       onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
       log,
@@ -281,24 +334,38 @@ export async function startController(settings: ControllerSettings): Promise<Run
     startWorkers();
   }
 
-  async function stop(reason: 'stopped' | 'lost-leadership' = 'stopped'): Promise<void> {
-    if (stopping) return done.then(() => undefined);
-    stopping = true;
-    log.info({ reason }, 'stopping: finishing in-flight reconciles');
-    await queue.shutdown();
-    await workers;
-    if (reason === 'stopped') await elector?.stop();
+  async function release(): Promise<void> {
     await Promise.all(informers.map((i) => i.stop()));
     clearInterval(queueDepth);
+    await events.close();
     await Promise.all(servers.map((s) => s.close()));
-    resolveDone(reason);
+  }
+
+  /** No draining: every write in flight is aborted and done resolves now; the rest is let go in the background. */
+  function loseLeadership(): void {
+    stopping = true;
+    leadership.abort(new Error('lost leadership'));
+    void queue.shutdown();
+    resolveDone('lost-leadership');
+    release().catch((error: unknown) => log.warn({ err: error }, 'cleaning up after lost leadership failed'));
+  }
+
+  async function stop(): Promise<void> {
+    if (stopping) return done.then(() => undefined);
+    stopping = true;
+    log.info({}, 'stopping: finishing in-flight reconciles');
+    await queue.shutdown();
+    await workers;
+    await elector?.stop();
+    await release();
+    resolveDone('stopped');
   }
 
   return {
     done,
-    metricsPort: metricsServer.port,
-    healthPort: healthServer.port,
-    stop: () => stop('stopped'),
+    metricsPort: metricsServer?.port,
+    healthPort: healthServer?.port,
+    stop,
   };
 }
 

@@ -120,8 +120,24 @@ export class ScanObjects {
     }
   }
 
-  async patchRunStatus(run: ScanRun, status: ScanRunStatus): Promise<void> {
-    await this.#patchStatus(SCAN_RUN_PLURAL, run, status);
+  async getRun(namespace: string, name: string): Promise<ScanRun | undefined> {
+    try {
+      return (await this.#api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: SCAN_RUN_PLURAL,
+        namespace,
+        name,
+      })) as ScanRun;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toCoreError(error, `reading ScanRun ${namespace}/${name}`);
+    }
+  }
+
+  /** The run as written; the run itself when it is gone (nothing left to write). */
+  async patchRunStatus(run: ScanRun, status: ScanRunStatus): Promise<ScanRun> {
+    return ((await this.#patchStatus(SCAN_RUN_PLURAL, run, status)) as ScanRun | undefined) ?? run;
   }
 
   async patchScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
@@ -143,19 +159,25 @@ export class ScanObjects {
     )) as ScanSchedule;
   }
 
-  async #patchStatus(plural: string, object: ScanRun | ScanSchedule, status: object): Promise<void> {
+  async #patchStatus(plural: string, object: ScanRun | ScanSchedule, status: object): Promise<unknown> {
     const namespace = object.metadata.namespace ?? '';
     const name = object.metadata.name ?? '';
     // A merge patch removes a key only when it is null: fields the new status drops are nulled, judged against
-    // the status the caller read (from the cache; a key it has not seen yet goes on the next pass).
-    const body = { status: withRemovals((object.status ?? {}) as Record<string, unknown>, status) };
+    // the status the caller read. The resourceVersion it was read at makes the patch conditional (optimistic
+    // concurrency): if anyone wrote since, the API server answers 409 and the caller re-reads and re-plans,
+    // instead of a stale status overwriting a newer phase.
+    const resourceVersion = object.metadata.resourceVersion;
+    const body = {
+      ...(resourceVersion !== undefined && { metadata: { resourceVersion } }),
+      status: withRemovals((object.status ?? {}) as Record<string, unknown>, status),
+    };
     try {
-      await this.#api.patchNamespacedCustomObjectStatus(
+      return await this.#api.patchNamespacedCustomObjectStatus(
         { group: GROUP, version: VERSION, plural, namespace, name, body },
         mergePatch,
       );
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isNotFound(error)) return undefined;
       throw toCoreError(error, `writing the status of ${plural} ${namespace}/${name}`);
     }
   }

@@ -18,6 +18,8 @@ class RecordingSink implements EventSink {
   readonly writes: Write[] = [];
   createError: Error | undefined;
   patchResult: 'patched' | 'gone' = 'patched';
+  /** The next patches fail with this, once each, while it is set. */
+  patchErrors: Error[] = [];
   manual = false;
   readonly #held: (() => void)[] = [];
 
@@ -37,6 +39,8 @@ class RecordingSink implements EventSink {
 
   async patchSeries(namespace: string, name: string, series: { count: number }): Promise<'patched' | 'gone'> {
     await this.#gate();
+    const error = this.patchErrors.shift();
+    if (error !== undefined) throw error;
     this.writes.push({ op: 'patch', namespace, name, count: series.count });
     return this.patchResult;
   }
@@ -230,5 +234,37 @@ describe('EventRecorder', () => {
     recorder.record(schedule, { ...alreadyActive, reason: 'Other' });
     await recorder.flush();
     assert.notEqual(sink.writes[0]?.name, sink.writes[1]?.name);
+  });
+
+  it('on close writes the counts still unwritten, waits for writes in flight and takes no more events', async () => {
+    const { sink, recorder } = setup();
+    recorder.record(schedule, alreadyActive);
+    await recorder.flush();
+    sink.patchErrors = [new Error('503 Service Unavailable')];
+    recorder.record(schedule, alreadyActive);
+    await recorder.flush();
+    recorder.record(schedule, { ...alreadyActive, reason: 'RunCreated', action: 'CreateRun', message: 'run 2' });
+    sink.manual = true;
+    const closed = recorder.close();
+    let done = false;
+    void closed.then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(done, false, 'waits for the writes in flight');
+    sink.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    sink.release();
+    await closed;
+    recorder.record(schedule, { ...alreadyActive, message: 'after close' });
+    await recorder.flush();
+    assert.deepEqual(
+      sink.writes.map((w) => [w.op, w.op === 'patch' ? w.count : w.event?.reason]),
+      [
+        ['create', 'RunAlreadyActive'],
+        ['create', 'RunCreated'],
+        ['patch', 2],
+      ],
+    );
   });
 });

@@ -1,5 +1,5 @@
 // Kubernetes Events (events.k8s.io/v1) for ScanSchedules and ScanRuns, written in the background: recording an
-// Event never throws and never delays a reconcile (DESIGN.md §5), a failure is only logged.
+// Event never throws and never delays a reconcile (docs/design.md §5), a failure is only logged.
 //
 // De-duplication, after client-go's events/v1 EventSeries, kept simple: the same event (same object, type,
 // reason, action and note) seen again within the window does not create a new Event; it patches the first one's
@@ -124,6 +124,7 @@ export class EventRecorder {
   readonly #tracked = new Map<string, TrackedEvent>();
   readonly #pending = new Set<Promise<void>>();
   #sequence = 0;
+  #closed = false;
 
   constructor(options: EventRecorderOptions) {
     this.#sink = options.sink;
@@ -133,8 +134,12 @@ export class EventRecorder {
     this.#windowMs = options.seriesWindowMs ?? DEFAULT_SERIES_WINDOW_MS;
   }
 
-  /** Records the event in the background. Never throws. */
+  /** Records the event in the background. Never throws. After close() the event is only logged. */
   record(regarding: EventSubject, event: EventToRecord): void {
+    if (this.#closed) {
+      this.#log.debug({ reason: event.reason }, 'event recorder closed, event not written');
+      return;
+    }
     try {
       this.#record(regarding, event);
     } catch (error) {
@@ -145,6 +150,17 @@ export class EventRecorder {
   /** Resolves when every write started so far has finished (for shutdown and tests). */
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  /**
+   * For shutdown: takes no more events, writes the repeats counted but not yet written (a series patch that
+   * failed leaves them for the next repeat, which will not come now), and waits for every write. Each write is
+   * bounded by the sink's request deadline.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const [key, tracked] of this.#tracked) this.#writeSeries(key, tracked);
+    await this.flush();
   }
 
   #record(regarding: EventSubject, event: EventToRecord): void {

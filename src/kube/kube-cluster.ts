@@ -74,6 +74,19 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
     }
   }
 
+  async readJob(key: ObjectKey): Promise<V1Job | undefined> {
+    try {
+      return await this.#parts.batch.readNamespacedJob(key);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toCoreError(error, `reading Job ${key.namespace}/${key.name}`);
+    }
+  }
+
+  readRun(key: ObjectKey): Promise<ScanRun | undefined> {
+    return this.#parts.objects.getRun(key.namespace, key.name);
+  }
+
   async deleteJob(key: ObjectKey): Promise<void> {
     try {
       // Background: the pods go with the Job, and the call does not wait for them.
@@ -88,7 +101,7 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
     return this.#parts.objects.deleteRun(key.namespace, key.name);
   }
 
-  updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<void> {
+  updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<ScanRun> {
     return this.#parts.objects.patchRunStatus(run, status);
   }
 

@@ -10,6 +10,8 @@ import {
   ResilientInformer,
   type ResilientInformerOptions,
   type RestartReason,
+  restartDelayMs,
+  retryAfterMs,
   type SourceHandlers,
 } from './resilient-informer.ts';
 
@@ -38,6 +40,9 @@ interface Harness {
   generations: FakeGeneration[];
   /** The next list answers with this (or throws it, or never answers when 'hang'). */
   nextList: Obj[] | Error | 'hang';
+  /** When set, the watch fails with this right after each successful list. */
+  watchFailure: Error | undefined;
+  freshness: boolean[];
   selectors: (string | undefined)[];
   current(): FakeGeneration;
 }
@@ -51,6 +56,8 @@ function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harnes
     restarts: [],
     generations,
     nextList: [],
+    watchFailure: undefined,
+    freshness: [],
     selectors: [],
     current() {
       const last = generations.at(-1);
@@ -71,6 +78,7 @@ function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harnes
     },
     onEvent: (type, object) => h.events.push([type, object.metadata?.name ?? '']),
     onRestart: (reason) => h.restarts.push(reason),
+    onFreshness: (fresh) => h.freshness.push(fresh),
     clock: clock.clock,
     setTimer: clock.setTimer,
     createSource: (handlers, list, isCurrent): InformerSource => {
@@ -87,6 +95,10 @@ function harness(overrides: Partial<ResilientInformerOptions<Obj>> = {}): Harnes
             return;
           }
           for (const item of listed.items) handlers.add(item);
+          if (h.watchFailure !== undefined) {
+            handlers.error(h.watchFailure);
+            return;
+          }
           handlers.connect();
         },
         async stop() {
@@ -290,6 +302,90 @@ describe('ResilientInformer', () => {
     await h.informer.stop();
   });
 
+  it('is fresh only between a completed list and the next failure, and says so', async () => {
+    const h = harness({ staleAfterMs: 60_000, watchdogIntervalMs: 10_000 });
+    h.nextList = [obj('a', '1')];
+    assert.equal(h.informer.isFresh(), false, 'not before the first list');
+    h.informer.start();
+    await h.informer.whenFresh();
+    assert.equal(h.informer.isFresh(), true);
+
+    h.nextList = new Error('503');
+    h.current().handlers.error(new Error('watch closed: connection reset'));
+    assert.equal(h.informer.isFresh(), false, 'stale from the watch failure on');
+    assert.equal(h.informer.hasSynced(), true, 'the cache is still served');
+    let freshAgain = false;
+    void h.informer.whenFresh().then(() => {
+      freshAgain = true;
+    });
+    await h.clock.advance(1_000);
+    assert.equal(h.informer.isFresh(), false, 'a failed re-list leaves it stale');
+    h.nextList = [obj('a', '2')];
+    await h.clock.advance(2_000);
+    assert.equal(h.informer.isFresh(), true, 'fresh once re-listed and watching');
+    assert.equal(freshAgain, true, 'whenFresh resolved');
+
+    while (h.restarts.length < 3) await h.clock.advance(500);
+    assert.deepEqual(h.restarts, ['error', 'error', 'watchdog'], 'a silent watch is restarted');
+    assert.equal(h.informer.isFresh(), false, 'and the cache is stale meanwhile');
+    await h.clock.advance(1_000);
+    assert.deepEqual(h.freshness, [true, false, true, false, true]);
+    await h.informer.stop();
+  });
+
+  it('rejects whenFresh when stopped while stale', async () => {
+    const h = harness();
+    h.nextList = 'hang';
+    h.informer.start();
+    const waiting = h.informer.whenFresh();
+    await settle();
+    await h.informer.stop();
+    await assert.rejects(waiting, /stopped before its cache was fresh/);
+    await assert.rejects(h.informer.whenFresh(), /not running/);
+  });
+
+  it("waits what a 429's Retry-After says instead of the grown backoff", async () => {
+    const h = harness();
+    h.nextList = Object.assign(new Error('503'), { code: 503 });
+    h.informer.start();
+    const startedAt: number[] = [];
+    const startMs = h.clock.nowMs;
+    for (let i = 0; i < 5; i++) {
+      const before = h.generations.length;
+      while (h.generations.length === before) await h.clock.advance(100);
+      startedAt.push(h.clock.nowMs - startMs);
+    }
+    assert.deepEqual(startedAt, [1_000, 3_000, 7_000, 15_000, 31_000], 'backed off to 16 s');
+    h.nextList = Object.assign(new Error('storage is (re)initializing'), {
+      code: 429,
+      headers: { 'retry-after': '2' },
+    });
+    await h.clock.advance(30_000);
+    const before = h.generations.length;
+    const failedAt = h.clock.nowMs;
+    while (h.generations.length === before) await h.clock.advance(100);
+    assert.ok(h.clock.nowMs - failedAt <= 2_000, `restarted ${h.clock.nowMs - failedAt} ms after the 429`);
+    await h.informer.stop();
+  });
+
+  it('starts the backoff again after a list that succeeded, even when the watch then fails', async () => {
+    const h = harness();
+    h.nextList = [obj('a', '1')];
+    h.watchFailure = Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
+    h.informer.start();
+    const startedAt: number[] = [];
+    let previous = h.clock.nowMs;
+    for (let i = 0; i < 4; i++) {
+      const before = h.generations.length;
+      while (h.generations.length === before) await h.clock.advance(100);
+      startedAt.push(h.clock.nowMs - previous);
+      previous = h.clock.nowMs;
+    }
+    assert.deepEqual(startedAt, [1_000, 1_000, 1_000, 1_000]);
+    assert.equal(h.informer.isFresh(), false);
+    await h.informer.stop();
+  });
+
   it('needs a kubeconfig unless a test source is given', () => {
     assert.throws(
       () =>
@@ -302,4 +398,46 @@ describe('ResilientInformer', () => {
       /needs a kubeConfig/,
     );
   });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-05-19T10:00:00Z');
+  const cases: { name: string; error: unknown; ms: number | undefined }[] = [
+    { name: 'Retry-After in seconds', error: { code: 429, headers: { 'retry-after': '3' } }, ms: 3_000 },
+    { name: 'a header of any case', error: { code: 503, headers: { 'Retry-After': ' 5 ' } }, ms: 5_000 },
+    {
+      name: 'Retry-After as an HTTP date',
+      error: { code: 503, headers: { 'retry-after': 'Tue, 19 May 2026 10:00:04 GMT' } },
+      ms: 4_000,
+    },
+    {
+      name: "a Status body's retryAfterSeconds",
+      error: { code: 429, body: '{"kind":"Status","details":{"retryAfterSeconds":1}}' },
+      ms: 1_000,
+    },
+    { name: 'a parsed Status body', error: { code: 500, body: { details: { retryAfterSeconds: 7 } } }, ms: 7_000 },
+    {
+      name: "a watch's bare 429",
+      error: Object.assign(new Error('Too Many Requests'), { statusCode: 429 }),
+      ms: 1_000,
+    },
+    { name: 'a 503 without a hint', error: { code: 503, headers: {} }, ms: undefined },
+    { name: 'a garbled header', error: { code: 503, headers: { 'retry-after': 'soon' } }, ms: undefined },
+    { name: 'a network error', error: new Error('ECONNREFUSED'), ms: undefined },
+    { name: 'not an object', error: 'boom', ms: undefined },
+  ];
+  for (const c of cases) it(`reads ${c.name}`, () => assert.equal(retryAfterMs(c.error, now), c.ms));
+});
+
+describe('restartDelayMs', () => {
+  const cases: { name: string; failures: number; hint: number | undefined; ms: number }[] = [
+    { name: 'the base delay on the first failure', failures: 1, hint: undefined, ms: 1_000 },
+    { name: 'doubles per failure', failures: 4, hint: undefined, ms: 8_000 },
+    { name: 'caps the doubling', failures: 40, hint: undefined, ms: 30_000 },
+    { name: "the server's hint over a grown backoff", failures: 6, hint: 1_000, ms: 1_000 },
+    { name: 'caps a long hint', failures: 1, hint: 3_600_000, ms: 30_000 },
+  ];
+  for (const c of cases) {
+    it(`waits ${c.name}`, () => assert.equal(restartDelayMs(c.failures, c.hint, 1_000, 30_000), c.ms));
+  }
 });

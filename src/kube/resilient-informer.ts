@@ -1,6 +1,6 @@
 // An informer that keeps itself alive. client-node's ListWatch stops for good on any watch error but 410, lets a
 // throwing handler reject start() or crash the process, never asks for bookmarks, and can hang on a list that
-// never answers (FACTS.md). This wrapper runs a ListWatch per "generation" and, on an error or when nothing has
+// never answers (docs/design.md §7). This wrapper runs a ListWatch per "generation" and, on an error or when nothing has
 // been heard for too long, abandons it and starts a fresh one with backoff, keeping its own cache so that
 // consumers see one continuous stream of add/update/delete events and one cache across restarts.
 import {
@@ -80,9 +80,14 @@ export interface ResilientInformerOptions<T extends CachedObject> {
   staleAfterMs?: number;
   /** How often the watchdog looks. Default 30 s. */
   watchdogIntervalMs?: number;
-  /** Restart backoff: doubles from base to max, reset once a restart has synced. Default 1 s → 30 s. */
+  /**
+   * Restart backoff: doubles from base to max; reset by a list that succeeded or a watch that delivered events.
+   * A failure that says when to come back (Retry-After) waits that long instead, at most max. Default 1 s → 30 s.
+   */
   restartBackoffBaseMs?: number;
   restartBackoffMaxMs?: number;
+  /** Called when the cache turns stale (a restart) or fresh again (a completed re-list and watch). */
+  onFreshness?: (fresh: boolean) => void;
   clock?: Clock;
   setTimer?: SetTimer;
   random?: () => number;
@@ -106,6 +111,58 @@ export function objectKey(object: CachedObject): string {
   const namespace = object.metadata?.namespace ?? '';
   const name = object.metadata?.name ?? '';
   return namespace === '' ? name : `${namespace}/${name}`;
+}
+
+/** What the API server asks for on a 429 it sends without a usable hint ("storage is (re)initializing": 1 s). */
+export const DEFAULT_TOO_MANY_REQUESTS_RETRY_MS = 1_000;
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How long a failed list or watch asks to be left alone, in ms; undefined when it does not say. Reads the
+ * Retry-After header (seconds or an HTTP date) and a Status body's details.retryAfterSeconds of client-node's
+ * ApiException; a watch error carries only its status code, so a bare 429 gets the API server's usual 1 s.
+ */
+export function retryAfterMs(error: unknown, nowMs: number): number | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const { headers, body, code, statusCode } = error as {
+    headers?: unknown;
+    body?: unknown;
+    code?: unknown;
+    statusCode?: unknown;
+  };
+  const header = headerValue(headers, 'retry-after')?.trim();
+  if (header !== undefined && header !== '') {
+    if (/^\d+$/.test(header)) return Number(header) * 1000;
+    const at = Date.parse(header);
+    if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
+  }
+  const seconds = (parseBody(body) as { details?: { retryAfterSeconds?: unknown } } | undefined)?.details
+    ?.retryAfterSeconds;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (code === 429 || statusCode === 429) return DEFAULT_TOO_MANY_REQUESTS_RETRY_MS;
+  return undefined;
+}
+
+/** The wait before restart number `failures` (1-based): the server's hint when it gave one, else exponential. */
+export function restartDelayMs(failures: number, hintMs: number | undefined, baseMs: number, maxMs: number): number {
+  if (hintMs !== undefined) return Math.min(Math.max(0, hintMs), maxMs);
+  return Math.min(baseMs * 2 ** Math.min(Math.max(0, failures - 1), 30), maxMs);
 }
 
 /**
@@ -148,15 +205,25 @@ class InformerWatch extends Watch {
       timeoutSeconds: this.#settings.timeoutSeconds(),
       ...(this.#settings.bookmarks && { allowWatchBookmarks: true }),
     };
-    return super.watch(
-      path,
-      params,
-      (phase, object, raw) => {
-        this.#settings.activity();
-        callback(phase, object, raw);
-      },
-      done,
-    );
+    try {
+      return await super.watch(
+        path,
+        params,
+        (phase, object, raw) => {
+          this.#settings.activity();
+          callback(phase, object, raw);
+        },
+        done,
+      );
+    } catch (error) {
+      // Credentials that fail (an exec plugin, a token file) throw before the request. On a reconnect ListWatch
+      // calls this from a done callback whose promise nobody awaits: a throw would be an unhandled rejection and
+      // end the process. Reported through done, it becomes an ordinary watch error and restarts the informer.
+      const failed = new AbortController();
+      failed.abort();
+      done(error);
+      return failed;
+    }
   }
 }
 
@@ -176,9 +243,11 @@ export class ResilientInformer<T extends CachedObject> {
   #failures = 0;
   #lastActivityMs = 0;
   #synced = false;
+  #fresh = false;
   #cancelRetry: CancelTimer | undefined;
   #cancelWatchdog: CancelTimer | undefined;
   #syncWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  #freshWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #restarts = 0;
 
   constructor(options: ResilientInformerOptions<T>) {
@@ -194,9 +263,28 @@ export class ResilientInformer<T extends CachedObject> {
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
   }
 
-  /** True once the first full list is in the cache; stays true across restarts (the cache is kept). */
+  /**
+   * True once the first full list is in the cache; stays true across restarts (the cache is kept and served),
+   * as client-go's HasSynced. Whether the cache is current right now is isFresh().
+   */
   hasSynced(): boolean {
     return this.#synced;
+  }
+
+  /**
+   * True while the cache follows the API server: listed and watching. False from a list or watch failure (or a
+   * silent watch) until the re-list and the new watch are done: decisions taken from a stale cache can undo what
+   * another replica or a user did meanwhile, so the controller waits for this before acting.
+   */
+  isFresh(): boolean {
+    return this.#fresh;
+  }
+
+  /** Resolves when the cache is fresh (at once if it is); rejects if the informer is stopped first. */
+  whenFresh(): Promise<void> {
+    if (this.#fresh) return Promise.resolve();
+    if (!this.#running) return Promise.reject(new Error(`informer ${this.resource} is not running`));
+    return new Promise((resolve, reject) => this.#freshWaiters.push({ resolve, reject }));
   }
 
   /** Restarts so far (errors and watchdog). */
@@ -238,11 +326,26 @@ export class ResilientInformer<T extends CachedObject> {
     for (const waiter of this.#syncWaiters.splice(0)) {
       waiter.reject(new Error(`informer ${this.resource} stopped before its cache synced`));
     }
+    this.#setFresh(false);
+    for (const waiter of this.#freshWaiters.splice(0)) {
+      waiter.reject(new Error(`informer ${this.resource} stopped before its cache was fresh`));
+    }
     await source?.stop().catch(() => {});
   }
 
   #touch(): void {
     this.#lastActivityMs = this.#clock().getTime();
+  }
+
+  #setFresh(fresh: boolean): void {
+    if (this.#fresh === fresh) return;
+    this.#fresh = fresh;
+    if (fresh) for (const waiter of this.#freshWaiters.splice(0)) waiter.resolve();
+    try {
+      this.#options.onFreshness?.(fresh);
+    } catch (error) {
+      this.#log.error({ err: error }, 'informer freshness hook threw');
+    }
   }
 
   #emit(type: InformerEventType, object: T): void {
@@ -345,7 +448,10 @@ export class ResilientInformer<T extends CachedObject> {
         if (isCurrent()) this.#touch();
       },
       activity: () => {
-        if (isCurrent()) this.#touch();
+        if (!isCurrent()) return;
+        this.#touch();
+        // The watch works: a later failure starts the backoff again from the base delay.
+        this.#failures = 0;
       },
     };
     const list = async (): Promise<ObjectList<T>> => {
@@ -357,6 +463,7 @@ export class ResilientInformer<T extends CachedObject> {
       const items = (result.items ?? []).map(toWireJson);
       this.#dropMissing(items);
       listed = true;
+      this.#failures = 0;
       this.#touch();
       return { ...result, items };
     };
@@ -371,8 +478,9 @@ export class ResilientInformer<T extends CachedObject> {
       return;
     }
     if (!isCurrent() || !listed) return;
-    if (this.#failures > 0) this.#log.info({ restarts: this.#restarts }, 'informer recovered');
+    if (this.#restarts > 0) this.#log.info({ restarts: this.#restarts }, 'informer recovered, cache fresh');
     this.#failures = 0;
+    this.#setFresh(true);
     if (!this.#synced) {
       this.#synced = true;
       this.#log.info({ objects: this.#cache.size }, 'informer cache synced');
@@ -387,14 +495,18 @@ export class ResilientInformer<T extends CachedObject> {
     const source = this.#source;
     this.#source = undefined;
     void source?.stop().catch(() => {});
+    this.#setFresh(false);
     this.#failures++;
     this.#restarts++;
-    const base = this.#options.restartBackoffBaseMs ?? 1_000;
-    const max = this.#options.restartBackoffMaxMs ?? 30_000;
-    const delayMs = Math.min(base * 2 ** Math.min(this.#failures - 1, 30), max);
+    const delayMs = restartDelayMs(
+      this.#failures,
+      retryAfterMs(error, this.#clock().getTime()),
+      this.#options.restartBackoffBaseMs ?? 1_000,
+      this.#options.restartBackoffMaxMs ?? 30_000,
+    );
     this.#log.warn(
       { reason, err: error, retryInMs: delayMs, restarts: this.#restarts },
-      'informer stopped, restarting',
+      'informer stopped, cache stale until re-listed; restarting',
     );
     try {
       this.#options.onRestart?.(reason);

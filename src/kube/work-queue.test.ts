@@ -268,4 +268,57 @@ describe('RunQueue', () => {
     queue.addRateLimited('ns/z');
     assert.deepEqual(seen, { added: 2, retried: 1, depths: [1, 2, 1] });
   });
+
+  it('keeps keys queued while beforeTake waits, and hands them out once it resolves', async () => {
+    const { queue } = aQueue();
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const processed: string[] = [];
+    const loops = queue.run(
+      async (key) => {
+        processed.push(key);
+      },
+      2,
+      { beforeTake: () => gate },
+    );
+    queue.add('ns/a');
+    queue.add('ns/b');
+    await settle();
+    assert.deepEqual(processed, []);
+    assert.equal(queue.depth, 2, 'the keys wait in the queue');
+    open();
+    await settle();
+    await settle();
+    assert.deepEqual(processed.sort(), ['ns/a', 'ns/b']);
+    await queue.shutdown();
+    await loops;
+  });
+
+  it('ends workers waiting in beforeTake on shutdown', async () => {
+    const { queue } = aQueue();
+    const loops = queue.run(async () => {}, 2, { beforeTake: () => new Promise<void>(() => {}) });
+    await settle();
+    await queue.shutdown();
+    await loops;
+    assert.equal(queue.runningWorkers, 0);
+  });
+
+  it('counts a worker loop that died outside the worker as no longer running', async () => {
+    const { queue } = aQueue();
+    let calls = 0;
+    const loops = queue.run(async () => {}, 3, {
+      beforeTake: async () => {
+        if (calls++ === 0) throw new Error('bug in the loop');
+      },
+    });
+    await settle();
+    assert.equal(queue.runningWorkers, 2, 'one of three loops died');
+    queue.add('ns/a');
+    await settle();
+    assert.equal(queue.depth, 0, 'the others still work');
+    await queue.shutdown();
+    await assert.rejects(loops, /bug in the loop/);
+  });
 });

@@ -28,6 +28,14 @@ export interface RunQueueOptions {
 /** Handles one key. The worker maps its own errors to queue calls (STYLE S7); a throw is retried with backoff. */
 export type QueueWorker = (key: string) => Promise<void>;
 
+export interface RunOptions {
+  /**
+   * Awaited by each worker before it takes a key, so keys stay queued while it waits (the controller waits here
+   * for fresh caches). Shutdown ends the wait. A throw ends that worker loop: see runningWorkers.
+   */
+  beforeTake?: () => Promise<void>;
+}
+
 export function backoffDelayMs(failures: number, baseMs = BACKOFF_BASE_MS, maxMs = BACKOFF_MAX_MS): number {
   if (failures <= 0) return 0;
   // 2 ** 60 would lose precision long after the cap applies, so stop doubling once the cap is reached.
@@ -49,6 +57,11 @@ export class RunQueue {
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   #shuttingDown = false;
+  #runningWorkers = 0;
+  #announceShutdown: () => void = () => {};
+  readonly #shutdownStarted = new Promise<void>((resolve) => {
+    this.#announceShutdown = resolve;
+  });
   #drained: (() => void) | undefined;
   #adds = 0;
   #retries = 0;
@@ -88,6 +101,11 @@ export class RunQueue {
 
   get shuttingDown(): boolean {
     return this.#shuttingDown;
+  }
+
+  /** Worker loops of run() still going; fewer than asked for means a loop died (a liveness failure). */
+  get runningWorkers(): number {
+    return this.#runningWorkers;
   }
 
   /** Marks the key for processing; a no-op if it is already queued or after shutdown(). */
@@ -167,29 +185,42 @@ export class RunQueue {
 
   /**
    * Runs `concurrency` workers until shutdown(); resolves when they have all stopped. A worker that throws
-   * gets its key retried with backoff instead of crashing the loop.
+   * gets its key retried with backoff instead of crashing the loop. A loop that fails outside the worker (in
+   * beforeTake) ends; the others go on, and the first such error rejects the result once all have stopped.
    */
-  async run(worker: QueueWorker, concurrency: number): Promise<void> {
+  async run(worker: QueueWorker, concurrency: number, options: RunOptions = {}): Promise<void> {
+    const { beforeTake } = options;
     const loop = async (): Promise<void> => {
-      for (;;) {
-        const key = await this.get();
-        if (key === undefined) return;
-        try {
-          await worker(key);
-        } catch {
-          this.addRateLimited(key);
-        } finally {
-          this.done(key);
+      this.#runningWorkers++;
+      try {
+        for (;;) {
+          if (beforeTake !== undefined && !this.#shuttingDown) {
+            await Promise.race([beforeTake(), this.#shutdownStarted]);
+          }
+          const key = await this.get();
+          if (key === undefined) return;
+          try {
+            await worker(key);
+          } catch {
+            this.addRateLimited(key);
+          } finally {
+            this.done(key);
+          }
         }
+      } finally {
+        this.#runningWorkers--;
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, loop));
+    const results = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, loop));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   /** Stops handing out keys and drops queued and delayed ones; resolves when every in-flight key is done(). */
   shutdown(): Promise<void> {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
+      this.#announceShutdown();
       for (const { cancel } of this.#delayed.values()) cancel();
       this.#delayed.clear();
       this.#queue.length = 0;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type HealthCheck, parseBindAddress, type RunningHealthServer, startHealthServer } from './health-server.ts';
+import {
+  type HealthCheck,
+  parseBindAddress,
+  type RunningHealthServer,
+  startHealthServer,
+  startOptionalHealthServer,
+} from './health-server.ts';
 import { ControllerMetrics } from './metrics.ts';
 
 describe('parseBindAddress', () => {
@@ -97,5 +103,25 @@ describe('startHealthServer', () => {
 
   it('rejects when the port is taken', async () => {
     await assert.rejects(startHealthServer({ address: `127.0.0.1:${server.port}` }), /EADDRINUSE/);
+  });
+});
+
+describe('startOptionalHealthServer', () => {
+  it('starts nothing for the address 0', async () => {
+    assert.equal(await startOptionalHealthServer({ address: '0', liveness: { ping: () => true } }), undefined);
+  });
+
+  it('serves on any other address', async () => {
+    const server = await startOptionalHealthServer({ address: '127.0.0.1:0', liveness: { ping: () => true } });
+    assert.ok(server !== undefined);
+    try {
+      assert.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still refuses an address it cannot read', async () => {
+    await assert.rejects(startOptionalHealthServer({ address: '8080' }), /is not host:port/);
   });
 });

@@ -78,6 +78,13 @@ function answerProbe(
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
+/** Starts the server, or nothing when its address is `0` (the flags' "disabled"). */
+export async function startOptionalHealthServer(
+  settings: HealthServerSettings,
+): Promise<RunningHealthServer | undefined> {
+  return parseBindAddress(settings.address) === undefined ? undefined : startHealthServer(settings);
+}
+
 export async function startHealthServer(settings: HealthServerSettings): Promise<RunningHealthServer> {
   const bind = parseBindAddress(settings.address);
   if (bind === undefined) throw new Error('the health server was asked to bind to "0" (disabled); do not start it');

@@ -29,7 +29,7 @@ export interface LoggerSettings {
 }
 
 /**
- * Fields that may hold webhook URLs or credentials. Code never logs them on purpose (DESIGN.md §5: webhook URLs
+ * Fields that may hold webhook URLs or credentials. Code never logs them on purpose (docs/design.md §5: webhook URLs
  * never appear in logs); this is the net under that rule for objects logged whole.
  */
 export const REDACTED_PATHS: readonly string[] = [

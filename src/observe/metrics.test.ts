@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ControllerMetrics, METRIC_NAMES } from './metrics.ts';
 
 describe('ControllerMetrics', () => {
-  it('exposes every metric DESIGN.md §5 names, before anything happened', async () => {
+  it('exposes every metric docs/design.md §5 names, before anything happened', async () => {
     const text = await new ControllerMetrics().exposition();
     for (const name of Object.values(METRIC_NAMES)) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} missing`);

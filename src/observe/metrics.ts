@@ -1,4 +1,4 @@
-// The controller's Prometheus metrics (DESIGN.md §5), in a registry of their own so tests and several
+// The controller's Prometheus metrics (docs/design.md §5), in a registry of their own so tests and several
 // controllers in one process never collide on prom-client's global registry.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -17,7 +17,26 @@ export const METRIC_NAMES = {
   runCreationSkew: 'scanschedule_run_creation_skew_seconds',
   runs: 'scanschedule_runs',
   missedSchedules: 'scanschedule_missed_schedules_total',
+  notifications: 'scanschedule_notifications_total',
+  lastRunFindings: 'scanschedule_last_run_findings',
+  lastRunSuccess: 'scanschedule_last_run_success',
+  scheduleReady: 'scanschedule_schedule_ready',
 } as const;
+
+/** What metrics need of a finished run; structural, so observe/ imports nothing of the domain. */
+export interface FinishedRunFacts {
+  metadata: { namespace?: string; name?: string };
+  status?: { phase?: string; findings?: Readonly<Record<'critical' | 'high' | 'medium' | 'low' | 'info', number>> };
+}
+export interface ScheduleFacts {
+  metadata: { namespace?: string; name?: string };
+}
+/** What the readiness gauge needs of a schedule: its Ready condition. */
+export interface ScheduleReadinessFacts extends ScheduleFacts {
+  status?: { conditions?: readonly { type: string; status: string }[] };
+}
+
+const FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 export interface MetricsSettings {
   /** Also export Node's process metrics (heap, event loop lag, CPU): useful in a cluster, noise in unit tests. */
@@ -89,9 +108,60 @@ export class ControllerMetrics {
 
   readonly missedSchedules = new Counter({
     name: METRIC_NAMES.missedSchedules,
-    help: 'Scheduled times not run because they were older than startingDeadlineSeconds.',
+    help: 'Scheduled times not run: older than startingDeadlineSeconds, or skipped for a later time (controller down or behind, Forbid).',
     registers: [this.registry],
   });
+
+  readonly notifications = new Counter({
+    name: METRIC_NAMES.notifications,
+    help: 'Notification attempts by channel type and result (sent, retry, failed).',
+    labelNames: ['type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  // Per schedule: bounded by the number of schedules, which is what an operator alerts on.
+  readonly lastRunFindings = new Gauge({
+    name: METRIC_NAMES.lastRunFindings,
+    help: 'Findings of the last finished run of each schedule, by severity (absent when unknown).',
+    labelNames: ['namespace', 'schedule', 'severity'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lastRunSuccess = new Gauge({
+    name: METRIC_NAMES.lastRunSuccess,
+    help: '1 when the last finished run of the schedule succeeded, 0 when it failed or was cancelled.',
+    labelNames: ['namespace', 'schedule'] as const,
+    registers: [this.registry],
+  });
+
+  // Per schedule, like the last-run gauges: what the ScanScheduleNotReady alert watches.
+  readonly scheduleReady = new Gauge({
+    name: METRIC_NAMES.scheduleReady,
+    help: '1 while the schedule’s Ready condition is True, 0 otherwise (stalled, invalid, not reconciled yet).',
+    labelNames: ['namespace', 'schedule'] as const,
+    registers: [this.registry],
+  });
+
+  /** Replaces the readiness gauge with the schedules in the cache; a deleted schedule's series goes. */
+  setScheduleReadiness(schedules: readonly ScheduleReadinessFacts[]): void {
+    this.scheduleReady.reset();
+    for (const schedule of schedules) {
+      const ready = schedule.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+      const labels = { namespace: schedule.metadata.namespace ?? '', schedule: schedule.metadata.name ?? '' };
+      this.scheduleReady.set(labels, ready ? 1 : 0);
+    }
+  }
+
+  /** Records the outcome of a run that just finished. */
+  lastRunFinished(schedule: ScheduleFacts, run: FinishedRunFacts): void {
+    const labels = { namespace: schedule.metadata.namespace ?? '', schedule: schedule.metadata.name ?? '' };
+    this.lastRunSuccess.set(labels, run.status?.phase === 'Succeeded' ? 1 : 0);
+    const findings = run.status?.findings;
+    for (const severity of FINDING_SEVERITIES) {
+      if (findings === undefined) this.lastRunFindings.remove({ ...labels, severity });
+      else this.lastRunFindings.set({ ...labels, severity }, findings[severity]);
+    }
+  }
 
   constructor(settings: MetricsSettings = {}) {
     this.leader.set(0);

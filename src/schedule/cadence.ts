@@ -1,4 +1,4 @@
-import type { Cron } from 'croner';
+import type { ZonedCron } from './cron.ts';
 
 /**
  * The occurrences of a schedule as instants (epoch milliseconds). Every occurrence is a whole second.
@@ -10,7 +10,7 @@ export interface Cadence {
 }
 
 /** The occurrences of a cron pattern. */
-export function cronCadence(cron: Cron): Cadence {
+export function cronCadence(cron: ZonedCron): Cadence {
   return {
     // croner drops the milliseconds of the reference and returns a time strictly after that second; every
     // occurrence is a whole second, so this is exactly "the first occurrence after afterMs".

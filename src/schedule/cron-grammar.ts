@@ -1,20 +1,25 @@
-// The schedule grammar of DESIGN.md §4.1, checked by our own tokenizer before croner ever sees a pattern:
+// The schedule grammar of docs/design.md §4.1, checked by our own tokenizer before croner ever sees a pattern:
 // croner accepts more than Kubernetes does (L, W, #, "+", 6/7 fields, dates with ":", "?" meaning "now"),
 // and what it accepts would silently run at times the user did not mean. The tokenizer keeps every value,
 // so the messages can say exactly which part is wrong and how to write it.
-import { parseGoDuration } from './duration.ts';
+import { isGoDurationSyntax, parseGoDuration } from './duration.ts';
 
 export type CronFieldName = 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week';
 
-interface FieldRule {
+export interface FieldRule {
   name: CronFieldName;
   min: number;
   max: number;
   /** Largest step croner accepts: the number of distinct values in the field. */
   maxStep: number;
+  /**
+   * Where "N/S" ends: robfig/cron (Kubernetes) reads it as N-end/S, and its day-of-week ends at 6, so
+   * "1/2" is Mon, Wed, Fri and never reaches 7 (Sunday again).
+   */
+  stepEnd: number;
   /** Upper-case names, the first meaning `min`. */
   names?: readonly string[];
-  /** `H` spreading is allowed (minute and hour, DESIGN.md §4.4). */
+  /** `H` spreading is allowed (minute and hour, docs/design.md §4.4). */
   spreadable: boolean;
   /** `?` is allowed, meaning `*` (the day fields). */
   questionMark: boolean;
@@ -24,15 +29,34 @@ interface FieldRule {
 const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
 
-const FIELD_RULES: readonly FieldRule[] = [
-  { name: 'minute', min: 0, max: 59, maxStep: 60, spreadable: true, questionMark: false, valueHint: '0-59' },
-  { name: 'hour', min: 0, max: 23, maxStep: 24, spreadable: true, questionMark: false, valueHint: '0-23' },
-  { name: 'day-of-month', min: 1, max: 31, maxStep: 31, spreadable: false, questionMark: true, valueHint: '1-31' },
+export const FIELD_RULES: readonly FieldRule[] = [
+  {
+    name: 'minute',
+    min: 0,
+    max: 59,
+    maxStep: 60,
+    stepEnd: 59,
+    spreadable: true,
+    questionMark: false,
+    valueHint: '0-59',
+  },
+  { name: 'hour', min: 0, max: 23, maxStep: 24, stepEnd: 23, spreadable: true, questionMark: false, valueHint: '0-23' },
+  {
+    name: 'day-of-month',
+    min: 1,
+    max: 31,
+    maxStep: 31,
+    stepEnd: 31,
+    spreadable: false,
+    questionMark: true,
+    valueHint: '1-31',
+  },
   {
     name: 'month',
     min: 1,
     max: 12,
     maxStep: 12,
+    stepEnd: 12,
     names: MONTH_NAMES,
     spreadable: false,
     questionMark: false,
@@ -43,6 +67,7 @@ const FIELD_RULES: readonly FieldRule[] = [
     min: 0,
     max: 7,
     maxStep: 7,
+    stepEnd: 6,
     names: DAY_NAMES,
     spreadable: false,
     questionMark: true,
@@ -75,7 +100,7 @@ export interface GrammarProblem {
   problem: { message: string; fix: string };
 }
 
-const DESCRIPTORS: Readonly<Record<string, string>> = {
+export const DESCRIPTORS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -137,12 +162,26 @@ function fieldCountError(text: string, count: number): GrammarError {
   return new GrammarError(message, 'Write one value per field, separated by spaces.');
 }
 
+/** The longest period of `@every` and spec.interval: longer ones are typos, and overflow the date maths. */
+export const MAX_PERIOD_MS = 365 * 86_400_000;
+export const MAX_PERIOD_TEXT = '1 year (8760h)';
+
 function parseDescriptor(text: string): ParsedScheduleText {
-  const [word = '', ...rest] = text.split(/\s+/);
-  const descriptor = word.toLowerCase();
+  const [descriptor = '', ...rest] = text.split(/\s+/);
+  const lower = descriptor.toLowerCase();
+  // robfig/cron matches descriptors case-sensitively, so Kubernetes rejects "@DAILY" and "@Every 5s".
+  if (lower !== descriptor && (lower === '@every' || lower === '@reboot' || DESCRIPTORS[lower] !== undefined)) {
+    throw new GrammarError(
+      `"${text}": descriptors are lower case ("${lower}"), as in Kubernetes`,
+      `Write "${[lower, ...rest].join(' ')}".`,
+    );
+  }
   if (descriptor === '@every') {
     const durationText = rest.join('');
     const periodMs = rest.length === 1 ? parseGoDuration(durationText) : undefined;
+    if (periodMs === undefined && rest.length === 1 && isGoDurationSyntax(durationText)) {
+      throw tooLongError(text);
+    }
     if (periodMs === undefined) {
       throw new GrammarError(
         `"${text}" needs one duration after @every`,
@@ -155,6 +194,7 @@ function parseDescriptor(text: string): ParsedScheduleText {
     if (periodMs % 1000 !== 0) {
       throw new GrammarError(`"${text}" is not a whole number of seconds`, 'Round the period to whole seconds.');
     }
+    if (periodMs > MAX_PERIOD_MS) throw tooLongError(text);
     return { kind: 'every', periodMs };
   }
   if (descriptor === '@reboot') {
@@ -168,6 +208,13 @@ function parseDescriptor(text: string): ParsedScheduleText {
     throw new GrammarError(`"${text}" is not a known descriptor`, DESCRIPTOR_FIX);
   }
   return parseOrThrow(fields);
+}
+
+function tooLongError(text: string): GrammarError {
+  return new GrammarError(
+    `"${text}" is longer than the longest period, ${MAX_PERIOD_TEXT}`,
+    'Use a period of at most 8760h, or a cron expression such as "@yearly" for yearly runs.',
+  );
 }
 
 const SPREAD = /^H(?:\((\d+)-(\d+)\))?(?:\/(\d+))?$/;
@@ -214,8 +261,15 @@ function parseAtom(element: string, field: string, rule: FieldRule): CronAtom {
   }
   if (bounds.length > 2) throw invalidValue(base, element, rule);
   const value = parseValue(base, element, rule);
-  // "N/S" means "from N to the end of the field, every S", as in Kubernetes (robfig/cron).
-  return { kind: 'range', from: value, to: stepText === undefined ? value : rule.max, step, text: element };
+  // "N/S" means "from N to the end of the field, every S", as in Kubernetes (robfig/cron): "7/2" in
+  // day-of-week is Sunday alone.
+  return {
+    kind: 'range',
+    from: value,
+    to: stepText === undefined ? value : Math.max(value, rule.stepEnd),
+    step,
+    text: element,
+  };
 }
 
 function parseSpread(element: string, match: RegExpExecArray, rule: FieldRule): CronAtom {
@@ -250,7 +304,8 @@ function parseStep(text: string, element: string, rule: FieldRule): number {
 
 function parseValue(token: string, element: string, rule: FieldRule): number {
   if (/^\d+$/.test(token)) return checkRange(Number.parseInt(token, 10), element, rule);
-  const nameIndex = rule.names?.indexOf(token.toUpperCase()) ?? -1;
+  // ASCII letters only: toUpperCase maps "ſ" (long s) to "S" and "ﬀ" to "FF", which Kubernetes rejects.
+  const nameIndex = /^[A-Za-z]+$/.test(token) ? (rule.names?.indexOf(token.toUpperCase()) ?? -1) : -1;
   if (nameIndex >= 0) return rule.min + nameIndex;
   throw invalidValue(token, element, rule);
 }
@@ -288,9 +343,19 @@ function invalidValue(token: string, element: string, rule: FieldRule): GrammarE
   );
 }
 
-/** The values a field selects, in [min, max]; `undefined` when it selects all of them with `*`. */
+/**
+ * robfig/cron's "star bit": a field with a bare `*` or `?` anywhere in its list (`*`, `?`, `*\/1`, `*,15`,
+ * `MON,?`) is unrestricted, and only then does the other day field decide alone. Every other spelling,
+ * even one that selects every value (`1-31`, `*\/2`), is restricted; when both day fields are restricted,
+ * a day matches if either does (Vixie OR). Kubernetes judges by this bit, so we do too.
+ */
+export function isUnrestricted(atoms: readonly CronAtom[]): boolean {
+  return atoms.some((atom) => atom.kind === 'star' && atom.step === 1);
+}
+
+/** The values a field selects, in [min, max]; `undefined` when it is unrestricted (isUnrestricted). */
 function selectedValues(atoms: readonly CronAtom[], rule: FieldRule): Set<number> | undefined {
-  if (atoms.every((atom) => atom.kind === 'star' && atom.step === 1)) return undefined;
+  if (isUnrestricted(atoms)) return undefined;
   const values = new Set<number>();
   for (const atom of atoms) {
     const from = atom.kind === 'star' ? rule.min : atom.from;
@@ -329,7 +394,8 @@ function joinWords(words: readonly string[], conjunction: 'and' | 'or'): string 
 /**
  * Rejects a pattern that can never run, such as "0 0 30 2 *": croner returns no next time for it, which
  * would leave a schedule silently idle forever. Only the day fields can make a pattern impossible, and
- * only while day-of-week is "*": a restricted day-of-week always matches some day (Vixie OR semantics).
+ * only while day-of-week is unrestricted (`*`, or `*,1`: isUnrestricted): a restricted day-of-week always
+ * matches some day (Vixie OR semantics).
  */
 function checkDateExists(text: string, syntax: CronSyntax): void {
   const [, , domAtoms = [], monthAtoms = [], dowAtoms = []] = syntax.fields;

@@ -1,69 +1,87 @@
 import { Cron } from 'croner';
-import { BoundedCache } from './bounded-cache.ts';
 import type { ConcreteAtom } from './spread.ts';
 import { canonicalTimeZone } from './time-zone.ts';
 
 /**
- * The numeric pattern handed to croner. Our grammar was checked already; this spelling avoids croner's own
- * readings that differ from Kubernetes: `?` (croner substitutes the current time), names, and "N/S" (croner
- * needs sloppyRanges). `*\/1` becomes `*` so that a day field written that way still counts as unrestricted
- * for the day-of-month/day-of-week OR rule, as in robfig/cron.
+ * A fixed-time pattern (docs/design.md §4.3, docs/scheduling.md "Daylight saving: the rule"): every list entry
+ * of the minute and hour fields is one plain number, as in "30 2 * * *" or "0 1,13 * * *". A `*`, a range
+ * (`1-3`, even `5-5`) or a step (`/S`, even `/1`) in either field says "every ... in this span", so the
+ * pattern is finer than fixed and runs at every real instant that matches.
+ */
+export function isFixedTime(fields: readonly (readonly ConcreteAtom[])[]): boolean {
+  const [minute = [], hour = []] = fields;
+  return [...minute, ...hour].every((atom) => atom.kind === 'range' && /^\d+$/.test(atom.text));
+}
+
+const DAY_OF_WEEK = 4;
+
+/**
+ * The numeric pattern handed to croner. Our grammar was checked already; this spelling pins down every
+ * reading where croner and Kubernetes differ:
+ * - `?` (croner substitutes the current time), names, and "N/S" (croner needs sloppyRanges) are spelled out;
+ * - a field with robfig's star bit (isUnrestricted: `*,15`, `MON,?`, `*\/1`) becomes `*`, the only spelling
+ *   croner reads as unrestricted for the day-of-month/day-of-week OR rule;
+ * - every entry that is not one plain number is written `from-to/step`, so croner's "no-wildcard" rule
+ *   (no `*` and no `/` in the minute and hour fields) gives exactly isFixedTime;
+ * - a day-of-week step over `*` runs over 0-6, as robfig's does (7 would be Sunday a second time).
  */
 export function cronerPattern(fields: readonly (readonly ConcreteAtom[])[]): string {
   return fields
-    .map((atoms) =>
-      atoms
+    .map((atoms, index) => {
+      if (atoms.some((atom) => atom.kind === 'star' && atom.step === 1)) return '*';
+      return atoms
         .map((atom) => {
-          if (atom.kind === 'star') return atom.step === 1 ? '*' : `*/${atom.step}`;
-          if (atom.step === 1) return atom.from === atom.to ? String(atom.from) : `${atom.from}-${atom.to}`;
+          if (atom.kind === 'star') return index === DAY_OF_WEEK ? `0-6/${atom.step}` : `*/${atom.step}`;
+          if (/^\d+$/.test(atom.text) || (index >= 2 && atom.from === atom.to)) return String(atom.from);
           return `${atom.from}-${atom.to}/${atom.step}`;
         })
-        .join(','),
-    )
+        .join(',');
+    })
     .join(' ');
 }
 
-// croner gives every pattern its own table of years 1–9999 (Array(10000), about 80 KB), all ones in 5-part mode.
-// With H spreading nearly every schedule has a pattern of its own, so 1,000 schedules held about 36 MiB of these
-// tables (bench/controller-memory.ts), and the caches here and in timing.ts would have allowed gigabytes.
-// Identical and only read once the Cron is built, so all patterns can share one.
-const YEARS = 10_000;
-const EVERY_YEAR: number[] = new Array<number>(YEARS).fill(1);
-
-interface CronInternals {
-  _states?: { pattern?: { year?: unknown } };
-}
-
-/** Replaces croner's per-pattern all-years table with the shared one; leaves anything else untouched. */
-export function shareYearTable(cron: Cron): Cron {
-  const pattern = (cron as unknown as CronInternals)._states?.pattern;
-  const year = pattern?.year;
-  if (pattern !== undefined && Array.isArray(year) && year.length === YEARS && year.every((value) => value === 1)) {
-    pattern.year = EVERY_YEAR;
-  }
-  return cron;
-}
-
-// Building a Cron costs about 25 µs; a controller plans thousands of schedules per resync with a few
-// hundred distinct (pattern, zone) pairs, so they are built once. Cron objects without a callback hold no
-// timer, so dropping one from the cache leaks nothing.
-const crons = new BoundedCache<string, Cron>(4096);
+const CRONER_OPTIONS = { mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false } as const;
 
 /**
- * A croner schedule for `pattern` read in `timezone` (an already validated IANA name). No callback: a
- * callback would arm a timer, and this layer is pure computation.
+ * A new croner schedule for `pattern` read in `zone`: an already validated IANA name, or a fixed UTC offset
+ * in minutes. Throws when croner refuses the pattern. No callback: a callback would arm a timer, and this
+ * layer is pure computation.
  *
- * Daylight saving (DESIGN.md §4.3): fixedTimeRule "no-wildcard" makes every pattern whose minute and hour
- * fields have no "*" and no step a fixed-time job, as Vixie cron does: in a spring-forward gap it runs once
- * at the first instant after the gap, and a repeated wall time runs once, at its first occurrence. A pattern
- * with "*" or a step in the minute or hour field (hourly and finer) runs at every real instant that matches.
+ * Daylight saving (docs/design.md §4.3): fixedTimeRule "no-wildcard" makes a pattern without "*" and "/" in its
+ * minute and hour fields a fixed-time job; cronerPattern spells exactly the isFixedTime patterns so. In a
+ * spring-forward gap such a job runs once at the first instant after the gap, and a repeated wall time runs
+ * once, at its first occurrence. Any other pattern runs at every real instant that matches.
  * UTC-equivalent zones use a fixed offset, which croner computes without Intl (about 10x faster).
+ *
+ * Nothing keeps a Cron: each holds a table of years 1–9999 (about 80 KB), and with H spreading nearly every
+ * schedule has a pattern of its own, so 10,000 kept schedules would hold some 800 MB. A Cron lives as long
+ * as the Cadence or question that built it (bench/schedule-heap.ts).
  */
-export function zonedCron(pattern: string, timezone: string): Cron {
-  return crons.getOrCompute(`${timezone}\u0000${pattern}`, () => {
-    const zone = canonicalTimeZone(timezone) === 'UTC' ? { utcOffset: 0 } : { timezone };
-    return shareYearTable(
-      new Cron(pattern, { ...zone, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false }),
-    );
-  });
+export function newCron(pattern: string, zone: string | number): Cron {
+  const where =
+    typeof zone === 'number'
+      ? { utcOffset: zone }
+      : canonicalTimeZone(zone) === 'UTC'
+        ? { utcOffset: 0 }
+        : { timezone: zone };
+  return new Cron(pattern, { ...where, ...CRONER_OPTIONS });
+}
+
+/** A cron pattern read in a zone: the three questions the scheduler asks croner. */
+export interface ZonedCron {
+  /** The first run strictly after `after`'s whole second, or null. */
+  nextRun(after: Date): Date | null;
+  /** Up to `count` runs strictly before `before`, latest first. */
+  previousRuns(count: number, before: Date): Date[];
+  match(at: Date): boolean;
+}
+
+/** `pattern` in `timezone`, checked by croner now and built again for each question (see newCron). */
+export function zonedCron(pattern: string, timezone: string): ZonedCron {
+  newCron(pattern, timezone);
+  return {
+    nextRun: (after) => newCron(pattern, timezone).nextRun(after),
+    previousRuns: (count, before) => newCron(pattern, timezone).previousRuns(count, before),
+    match: (at) => newCron(pattern, timezone).match(at),
+  };
 }

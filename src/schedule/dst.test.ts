@@ -1,4 +1,4 @@
-// Daylight saving (DESIGN.md §4.3): a wall time in a spring-forward gap runs once at the first instant after
+// Daylight saving (docs/design.md §4.3): a wall time in a spring-forward gap runs once at the first instant after
 // the gap; a wall time repeated at fall-back runs once, at its first occurrence; hourly and finer schedules
 // run at every real instant that matches. Every expectation is an exact UTC instant, worked out by hand from
 // the 2026 transitions; a `*` marks a run moved out of a gap (movedByGap).
@@ -104,6 +104,42 @@ const cases: DstCase[] = [
     schedule: '30 1,2 * * *',
     from: '2026-11-01T00:00:00Z',
     runs: ['2026-11-01T05:30Z', '2026-11-01T07:30Z', '2026-11-02T06:30Z'],
+  },
+  // A step (even /1) or a range in the minute or hour field is finer than fixed (docs/scheduling.md).
+  {
+    name: 'a /1 step in the minute field is finer than fixed: every minute of both 01:00 hours runs',
+    zone: 'America/New_York',
+    schedule: '0-59/1 1 * * *',
+    from: '2026-11-01T05:58:00Z',
+    runs: ['2026-11-01T05:59Z', '2026-11-01T06:00Z', '2026-11-01T06:01Z'],
+  },
+  {
+    name: 'a /1 step in the hour field is finer than fixed: 01:30 runs in both passes',
+    zone: 'America/New_York',
+    schedule: '30 1-2/1 * * *',
+    from: '2026-11-01T00:00:00Z',
+    runs: ['2026-11-01T05:30Z', '2026-11-01T06:30Z', '2026-11-01T07:30Z'],
+  },
+  {
+    name: 'a range of hours is finer than fixed: 01:00 runs in both passes on Nov 1',
+    zone: 'America/New_York',
+    schedule: '0 1-3 * * *',
+    from: '2026-11-01T00:00:00Z',
+    runs: ['2026-11-01T05:00Z', '2026-11-01T06:00Z', '2026-11-01T07:00Z', '2026-11-01T08:00Z'],
+  },
+  {
+    name: 'a range of hours is finer than fixed: the nonexistent 02:00 on Mar 8 is skipped, not moved',
+    zone: 'America/New_York',
+    schedule: '0 1-3 * * *',
+    from: '2026-03-08T00:00:00Z',
+    runs: ['2026-03-08T06:00Z', '2026-03-08T07:00Z', '2026-03-09T05:00Z'],
+  },
+  {
+    name: 'a range of minutes in a nonexistent hour is skipped, not moved',
+    zone: 'America/New_York',
+    schedule: '0-1 2 * * *',
+    from: '2026-03-07T00:00:00Z',
+    runs: ['2026-03-07T07:00Z', '2026-03-07T07:01Z', '2026-03-09T06:00Z'],
   },
   // Europe/Berlin: 2026-03-29 02:00 CET → 03:00 CEST (01:00Z); 2026-10-25 03:00 CEST → 02:00 CET (01:00Z).
   {

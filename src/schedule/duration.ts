@@ -13,7 +13,7 @@ const GO_UNIT_MS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
-const GO_DURATION = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+export const GO_DURATION = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
 const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
 /** Milliseconds in a Go duration such as 1h30m, 90s or 1.5h; undefined when it is not one (or negative). */
@@ -26,6 +26,11 @@ export function parseGoDuration(text: string): number | undefined {
   }
   // Fractions like 0.1h are not exact in binary; a schedule never needs sub-millisecond precision.
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** The text has the shape of a Go duration, whatever its size (parseGoDuration gives up on infinite ones). */
+export function isGoDurationSyntax(text: string): boolean {
+  return GO_DURATION.test(text);
 }
 
 /** The shape spec.interval must have, the same pattern as the CRD schema. */

@@ -18,6 +18,8 @@ export function nextRuns(spec: TimingSpec, options: { from: Date; count: number 
   const { timing, problems } = compileTiming(spec, options);
   if (timing === undefined) throw new InvalidScheduleError(problems);
   const fromMs = options.from.getTime();
+  // An invalid Date has no time to count from; croner would throw on it.
+  if (!Number.isFinite(fromMs)) return [];
   const cadence = timing.kind === 'cron' ? timing.cadence : periodicCadence(fromMs, timing.periodMs);
   const runs: UpcomingRun[] = [];
   let after = fromMs;

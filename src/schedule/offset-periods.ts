@@ -1,6 +1,6 @@
 // The stretches of time in which a zone keeps one UTC offset. Between two transitions a named zone is a
 // fixed-offset zone, and croner computes fixed offsets without Intl, about ten times faster than with a
-// zone name (FACTS.md: 35-60 µs per computation, Intl dominating). zoned-cadence.ts uses these periods to
+// zone name (docs/design.md §7: 35-60 µs per computation, Intl dominating). zoned-cadence.ts uses these periods to
 // take that fast path wherever it gives exactly the named zone's answer.
 import { wallClock } from './rfc3339.ts';
 

@@ -48,6 +48,76 @@ const rejected: Rejected[] = [
     fix: 'Use @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually or @every <duration>.',
   },
   {
+    name: 'an impossible date with a "*" in the day-of-week list (star bit: day-of-month alone decides)',
+    spec: { schedule: '0 0 30 2 *,1' },
+    path: 'spec.schedule',
+    message: '"0 0 30 2 *,1" never matches: February has no 30th',
+    fix: 'Use a day of the month that exists in the chosen months (February has at most 29 days).',
+  },
+  {
+    name: 'a day name with a non-ASCII letter that upper-cases to ASCII (long s)',
+    spec: { schedule: '0 0 * * ſun' },
+    path: 'spec.schedule',
+    message: '"ſun" is not a valid day-of-week value in "ſun"',
+    fix: 'Use 0-7 (0 and 7 are Sunday) or SUN-SAT, a range (N-M), a list (N,M), or a step (*/S, N-M/S).',
+  },
+  {
+    name: 'a day name with a dotless i',
+    spec: { schedule: '0 0 * * mon-frı' },
+    path: 'spec.schedule',
+    message: '"frı" is not a valid day-of-week value in "mon-frı"',
+    fix: 'Use 0-7 (0 and 7 are Sunday) or SUN-SAT, a range (N-M), a list (N,M), or a step (*/S, N-M/S).',
+  },
+  {
+    name: 'a month name with a non-ASCII letter',
+    spec: { schedule: '0 0 1 ſep *' },
+    path: 'spec.schedule',
+    message: '"ſep" is not a valid month value in "ſep"',
+    fix: 'Use 1-12 or JAN-DEC, a range (N-M), a list (N,M), or a step (*/S, N-M/S).',
+  },
+  {
+    name: 'an upper-case descriptor (Kubernetes matches descriptors case-sensitively)',
+    spec: { schedule: '@DAILY' },
+    path: 'spec.schedule',
+    message: '"@DAILY": descriptors are lower case ("@daily"), as in Kubernetes',
+    fix: 'Write "@daily".',
+  },
+  {
+    name: 'an upper-case @every',
+    spec: { schedule: '@EVERY 5s' },
+    path: 'spec.schedule',
+    message: '"@EVERY 5s": descriptors are lower case ("@every"), as in Kubernetes',
+    fix: 'Write "@every 5s".',
+  },
+  {
+    name: '@every longer than Go durations can hold',
+    spec: { schedule: '@every 9223372036854775807s' },
+    path: 'spec.schedule',
+    message: '"@every 9223372036854775807s" is longer than the longest period, 1 year (8760h)',
+    fix: 'Use a period of at most 8760h, or a cron expression such as "@yearly" for yearly runs.',
+  },
+  {
+    name: '@every of a million hours',
+    spec: { schedule: '@every 1000000h' },
+    path: 'spec.schedule',
+    message: '"@every 1000000h" is longer than the longest period, 1 year (8760h)',
+    fix: 'Use a period of at most 8760h, or a cron expression such as "@yearly" for yearly runs.',
+  },
+  {
+    name: '@every too large for a double',
+    spec: { schedule: `@every 1${'0'.repeat(400)}s` },
+    path: 'spec.schedule',
+    message: `"@every 1${'0'.repeat(400)}s" is longer than the longest period, 1 year (8760h)`,
+    fix: 'Use a period of at most 8760h, or a cron expression such as "@yearly" for yearly runs.',
+  },
+  {
+    name: 'an interval longer than a year',
+    spec: { interval: '8761h' },
+    path: 'spec.interval',
+    message: 'spec.interval "8761h" is longer than the longest period, 1 year (8760h)',
+    fix: 'Use an interval of at most 8760h, or spec.schedule "@yearly" for yearly runs.',
+  },
+  {
     name: 'L (last day of month)',
     spec: { schedule: '0 0 L * *' },
     path: 'spec.schedule',
@@ -265,6 +335,9 @@ const accepted: string[] = [
   '0 0 29 2 *',
   '0 0 31 * *',
   '0 0 30 2 MON',
+  '0 0 *,15 * 1',
+  '0 0 * * 1/2',
+  '@every 8760h',
   'H 2 * * *',
   'H(0-29) H(1-4) * * *',
   'H/15 * * * *',
@@ -297,9 +370,10 @@ describe('scheduleProblems', () => {
     });
   }
 
-  it('accepts an interval of 1m or more', () => {
+  it('accepts an interval of 1m to 1 year', () => {
     assert.deepEqual(scheduleProblems({ interval: '1h30m' }), []);
     assert.deepEqual(scheduleProblems({ interval: '1m' }), []);
+    assert.deepEqual(scheduleProblems({ interval: '8760h' }), []);
   });
 
   it('tells an empty interval from an absent one, whatever was asked before', () => {

@@ -1,4 +1,4 @@
-// `H` spreading (DESIGN.md §4.4, after Jenkins): 1,000 schedules written "H 2 * * *" should not all hit the
+// `H` spreading (docs/design.md §4.4, after Jenkins): 1,000 schedules written "H 2 * * *" should not all hit the
 // API server at 02:00:00. Each H takes a value from a stable hash of namespace/name, so a schedule keeps its
 // minute across restarts, replicas and Node versions, and status.effectiveSchedule can show it.
 import type { CronAtom, CronSyntax } from './cron-grammar.ts';

@@ -1,13 +1,12 @@
-import type { Cron } from 'croner';
 import { DEFAULT_TIMEZONE } from '../api/defaults.ts';
 import type { Problem } from '../api/problem.ts';
 import { BoundedCache } from './bounded-cache.ts';
-import { type Cadence, cronCadence } from './cadence.ts';
-import { cronerPattern, zonedCron } from './cron.ts';
-import { type ParsedScheduleText, parseScheduleText } from './cron-grammar.ts';
+import type { Cadence } from './cadence.ts';
+import { cronerPattern, type ZonedCron, zonedCron } from './cron.ts';
+import { MAX_PERIOD_MS, MAX_PERIOD_TEXT, type ParsedScheduleText, parseScheduleText } from './cron-grammar.ts';
 import { parseInterval } from './duration.ts';
 import { resolveSpread, type ScheduleKey, spreadKey } from './spread.ts';
-import { canonicalTimeZone, timeZoneProblem } from './time-zone.ts';
+import { timeZoneProblem } from './time-zone.ts';
 import { zonedCadence } from './zoned-cadence.ts';
 
 /** The fields of a ScanSchedule spec that decide when it runs. */
@@ -19,8 +18,12 @@ export interface TimingSpec {
 
 /** When a schedule runs, compiled from a valid spec. */
 export type Timing =
-  /** `cron` is croner with the zone (for match); `cadence` gives the same times, faster (zoned-cadence.ts). */
-  | { kind: 'cron'; effective: string; timezone: string; cron: Cron; cadence: Cadence }
+  /**
+   * `cron` is the pattern in the zone (for match). Each read of `cadence` gives a new Cadence of its
+   * occurrences that builds croner's Cron on first use and lets it go with itself: read it once per
+   * computation (a Cron holds an 80 KB year table, cron.ts).
+   */
+  | { kind: 'cron'; effective: string; timezone: string; cron: ZonedCron; cadence: Cadence }
   /** `@every <d>`: every periodMs from the last scheduled time, else from creation (as Kubernetes). */
   | { kind: 'every'; effective: string; timezone: string; periodMs: number }
   /** spec.interval: periodMs after the previous run completed, else after creation. */
@@ -43,6 +46,13 @@ const keyPart = (value: string | undefined): string => (value === undefined ? '\
 
 /** Compiles the timing of a spec for the schedule `key` (H values depend on it), or says what is wrong. */
 export function compileTiming(spec: TimingSpec, key: ScheduleKey = {}): CompiledTiming {
+  // The spec comes from the API server as JSON: anything may be there, and nothing may throw from here.
+  if (typeof spec !== 'object' || spec === null) {
+    return {
+      timing: undefined,
+      problems: [{ path: 'spec', message: 'spec must be an object', fix: 'Set spec.schedule or spec.interval.' }],
+    };
+  }
   const { schedule, interval, timezone } = spec;
   if (isTextOrAbsent(schedule) && isTextOrAbsent(interval) && isTextOrAbsent(timezone)) {
     // Every reconcile compiles its spec; the key leaves out namespace/name unless an H depends on them.
@@ -98,7 +108,10 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
   let intervalMs: number | undefined;
   if (!isAbsent(interval)) {
     intervalMs = typeof interval === 'string' ? parseInterval(interval) : undefined;
-    if (intervalMs === undefined) {
+    if (typeof interval === 'object' || typeof interval === 'function') {
+      // An object's own toString may throw or lie: never call it.
+      problems.push({ path: 'spec.interval', message: 'spec.interval must be a string', fix: 'Write e.g. "15m".' });
+    } else if (intervalMs === undefined) {
       problems.push({
         path: 'spec.interval',
         message: `"${String(interval)}" is not an interval such as 15m or 1h30m`,
@@ -109,6 +122,12 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
         path: 'spec.interval',
         message: `spec.interval "${interval}" is shorter than the minimum of 1m`,
         fix: 'Use an interval of at least 1m.',
+      });
+    } else if (intervalMs > MAX_PERIOD_MS) {
+      problems.push({
+        path: 'spec.interval',
+        message: `spec.interval "${interval}" is longer than the longest period, ${MAX_PERIOD_TEXT}`,
+        fix: 'Use an interval of at most 8760h, or spec.schedule "@yearly" for yearly runs.',
       });
     }
   }
@@ -128,8 +147,16 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
   try {
     const pattern = cronerPattern(spread.fields);
     const cron = zonedCron(pattern, timezone);
-    const cadence = canonicalTimeZone(timezone) === 'UTC' ? cronCadence(cron) : zonedCadence(pattern, timezone, cron);
-    return { timing: { kind: 'cron', effective, timezone, cron, cadence }, problems: [] };
+    const timing: Timing = {
+      kind: 'cron',
+      effective,
+      timezone,
+      cron,
+      get cadence() {
+        return zonedCadence(pattern, timezone);
+      },
+    };
+    return { timing, problems: [] };
   } catch (error) {
     // Our grammar is stricter than croner's, so this means the two disagree: report, never crash.
     const reason = error instanceof Error ? error.message : String(error);
@@ -146,5 +173,7 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
  */
 export function effectiveSchedule(spec: TimingSpec, key: ScheduleKey): string {
   const { timing } = compileTiming(spec, key);
-  return timing?.effective ?? String(spec.schedule ?? spec.interval ?? '');
+  if (timing !== undefined) return timing.effective;
+  const written = spec?.schedule ?? spec?.interval;
+  return typeof written === 'string' ? written : '';
 }

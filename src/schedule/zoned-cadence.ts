@@ -1,18 +1,8 @@
-import { Cron } from 'croner';
-import { BoundedCache } from './bounded-cache.ts';
+import type { Cron } from 'croner';
 import { type Cadence, cronCadence } from './cadence.ts';
-import { shareYearTable } from './cron.ts';
+import { newCron, type ZonedCron } from './cron.ts';
 import { offsetPeriodAt } from './offset-periods.ts';
-
-const fixedOffsetCrons = new BoundedCache<string, Cron>(4096);
-
-function fixedOffsetCron(pattern: string, offsetMinutes: number): Cron {
-  return fixedOffsetCrons.getOrCompute(`${offsetMinutes}\u0000${pattern}`, () =>
-    shareYearTable(
-      new Cron(pattern, { utcOffset: offsetMinutes, mode: '5-part', fixedTimeRule: 'no-wildcard', domAndDow: false }),
-    ),
-  );
-}
+import { canonicalTimeZone } from './time-zone.ts';
 
 /**
  * The occurrences of `pattern` in the named zone, exactly as `named` (croner with that zone) computes them,
@@ -30,13 +20,29 @@ function fixedOffsetCron(pattern: string, offsetMinutes: number): Cron {
  *   moved to `start` is not later than an answer in [settled, end). Anything else takes the slow path, which
  *   is croner with the zone name. dst.test.ts and zoned-cadence.test.ts check the two agree.
  */
-export function zonedCadence(pattern: string, zone: string, named: Cron): Cadence {
-  const slow = cronCadence(named);
+export function zonedCadence(pattern: string, zone: string, named?: Cron): Cadence {
+  // The Crons this cadence needs are built on first use and go with it (see newCron).
+  if (canonicalTimeZone(zone) === 'UTC') return cronCadence(named ?? newCron(pattern, zone));
+  let namedCron: ZonedCron | undefined = named;
+  const slow = cronCadence({
+    nextRun: (after) => (namedCron ??= newCron(pattern, zone)).nextRun(after),
+    previousRuns: (count, before) => (namedCron ??= newCron(pattern, zone)).previousRuns(count, before),
+    match: (at) => (namedCron ??= newCron(pattern, zone)).match(at),
+  });
+  const fixedOffsetCrons = new Map<number, Cron>();
+  const fixedOffsetCron = (offsetMinutes: number): Cron => {
+    let cron = fixedOffsetCrons.get(offsetMinutes);
+    if (cron === undefined) {
+      cron = newCron(pattern, offsetMinutes);
+      fixedOffsetCrons.set(offsetMinutes, cron);
+    }
+    return cron;
+  };
   return {
     next(afterMs) {
       const period = offsetPeriodAt(afterMs, zone);
       if (period !== undefined) {
-        const fast = fixedOffsetCron(pattern, period.offsetMinutes).nextRun(new Date(afterMs))?.getTime();
+        const fast = fixedOffsetCron(period.offsetMinutes).nextRun(new Date(afterMs))?.getTime();
         if (fast !== undefined && fast >= period.settledMs && fast < period.endMs) return fast;
       }
       return slow.next(afterMs);
@@ -44,7 +50,7 @@ export function zonedCadence(pattern: string, zone: string, named: Cron): Cadenc
     latest(atOrBeforeMs) {
       const period = offsetPeriodAt(atOrBeforeMs, zone);
       if (period !== undefined) {
-        const fast = fixedOffsetCron(pattern, period.offsetMinutes)
+        const fast = fixedOffsetCron(period.offsetMinutes)
           .previousRuns(1, new Date(atOrBeforeMs + 1))[0]
           ?.getTime();
         if (fast !== undefined && fast >= period.settledMs && fast < period.endMs) return fast;

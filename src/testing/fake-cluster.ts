@@ -2,6 +2,7 @@
 // records every write, and can be told to fail a call. Imported only by *.test.ts.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { ScanRun, ScanRunStatus, ScanSchedule, ScanScheduleStatus } from '../api/types.ts';
+import { ConflictError } from '../core/errors.ts';
 import type { ClusterEvent, ClusterReader, ClusterWriter, ObjectKey } from '../core/ports.ts';
 
 const keyOf = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
@@ -17,7 +18,37 @@ export class FakeCluster implements ClusterReader, ClusterWriter {
   readonly unseenRuns = new Set<string>();
   /** Makes the next createJob throw this. */
   createJobError: Error | undefined;
+  /** Makes the next createRun throw this. */
+  createRunError: Error | undefined;
+  /**
+   * What a lagging cache holds in place of the stored run (keys namespace/name): runsOf hands out this older
+   * copy, while readRun and the status writes see the stored one, as the API server would.
+   */
+  readonly cachedRuns = new Map<string, ScanRun>();
+  /** Jobs the API server has that the cache has not seen (keys namespace/name): getJob misses them, readJob finds them. */
+  readonly uncachedJobs = new Map<string, V1Job>();
   #uid = 0;
+  #resourceVersion = 0;
+
+  #nextVersion(): string {
+    this.#resourceVersion += 1;
+    return String(this.#resourceVersion);
+  }
+
+  /** Optimistic concurrency as the API server does it: a write from an older read is a conflict. */
+  #checkVersion(
+    stored: { metadata: { resourceVersion?: string } },
+    read: { metadata: { resourceVersion?: string } },
+  ): void {
+    const want = read.metadata.resourceVersion;
+    if (
+      want !== undefined &&
+      stored.metadata.resourceVersion !== undefined &&
+      want !== stored.metadata.resourceVersion
+    ) {
+      throw new ConflictError(`the object has been modified (read at ${want}, now ${stored.metadata.resourceVersion})`);
+    }
+  }
 
   addSchedule(schedule: ScanSchedule): this {
     this.schedules.set(keyOf(schedule.metadata.namespace, schedule.metadata.name), structuredClone(schedule));
@@ -36,7 +67,7 @@ export class FakeCluster implements ClusterReader, ClusterWriter {
     return [...this.runs.values()]
       .filter((run) => run.metadata.namespace === schedule.metadata.namespace)
       .filter((run) => !this.unseenRuns.has(keyOf(run.metadata.namespace, run.metadata.name)))
-      .map((run) => structuredClone(run));
+      .map((run) => structuredClone(this.cachedRuns.get(keyOf(run.metadata.namespace, run.metadata.name)) ?? run));
   }
 
   getJob(key: ObjectKey): V1Job | undefined {
@@ -50,8 +81,16 @@ export class FakeCluster implements ClusterReader, ClusterWriter {
   async createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {
     const key = keyOf(run.metadata.namespace, run.metadata.name);
     this.writes.push(`createRun ${key}`);
+    if (this.createRunError !== undefined) {
+      const error = this.createRunError;
+      this.createRunError = undefined;
+      throw error;
+    }
     if (this.runs.has(key)) return 'already-exists';
-    const created = { ...structuredClone(run), metadata: { ...run.metadata, uid: `run-uid-${++this.#uid}` } };
+    const created = {
+      ...structuredClone(run),
+      metadata: { ...run.metadata, uid: `run-uid-${++this.#uid}`, resourceVersion: this.#nextVersion() },
+    };
     this.runs.set(key, created);
     return structuredClone(created);
   }
@@ -64,9 +103,19 @@ export class FakeCluster implements ClusterReader, ClusterWriter {
       this.createJobError = undefined;
       throw error;
     }
-    if (this.jobs.has(key)) return 'already-exists';
+    if (this.jobs.has(key) || this.uncachedJobs.has(key)) return 'already-exists';
     this.jobs.set(key, { ...structuredClone(job), metadata: { ...job.metadata, uid: `job-uid-${++this.#uid}` } });
     return 'created';
+  }
+
+  async readJob(key: ObjectKey): Promise<V1Job | undefined> {
+    const k = keyOf(key.namespace, key.name);
+    this.writes.push(`readJob ${k}`);
+    return structuredClone(this.jobs.get(k) ?? this.uncachedJobs.get(k));
+  }
+
+  async readRun(key: ObjectKey): Promise<ScanRun | undefined> {
+    return structuredClone(this.runs.get(keyOf(key.namespace, key.name)));
   }
 
   async deleteJob(key: ObjectKey): Promise<void> {
@@ -79,18 +128,25 @@ export class FakeCluster implements ClusterReader, ClusterWriter {
     this.runs.delete(keyOf(key.namespace, key.name));
   }
 
-  async updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<void> {
+  async updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<ScanRun> {
     const key = keyOf(run.metadata.namespace, run.metadata.name);
     this.writes.push(`updateRunStatus ${key} ${status.phase ?? ''}`);
     const stored = this.runs.get(key);
-    if (stored !== undefined) stored.status = structuredClone(status);
+    if (stored === undefined) return run;
+    this.#checkVersion(stored, run);
+    stored.status = structuredClone(status);
+    stored.metadata.resourceVersion = this.#nextVersion();
+    return structuredClone(stored);
   }
 
   async updateScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
     const key = keyOf(schedule.metadata.namespace, schedule.metadata.name);
     this.writes.push(`updateScheduleStatus ${key}`);
     const stored = this.schedules.get(key);
-    if (stored !== undefined) stored.status = structuredClone(status);
+    if (stored === undefined) return;
+    this.#checkVersion(stored, schedule);
+    stored.status = structuredClone(status);
+    stored.metadata.resourceVersion = this.#nextVersion();
   }
 
   recordEvent(regarding: ScanSchedule | ScanRun, event: ClusterEvent): void {

@@ -21,7 +21,8 @@ spec:
 }
 
 function utcTimes(stdout: string): string[] {
-  return [...stdout.matchAll(/ (\d{4}-\d\d-\d\dT[\d:]+Z)/g)].map((m) => m[1] ?? '');
+  // Run lines only (indented), not the "from" line.
+  return [...stdout.matchAll(/^ {4}.* (\d{4}-\d\d-\d\dT[\d:]+Z)/gm)].map((m) => m[1] ?? '');
 }
 
 describe('next', () => {
@@ -85,5 +86,51 @@ describe('next', () => {
     const out = runNext('-', { count: '3', output: 'text' }, () => schedule('0 0 30 2 *', 'UTC'), now);
     assert.equal(out.exitCode, 1);
     assert.match(out.stderr, /<stdin>:5:\d+ {2}spec\.schedule {2}"0 0 30 2 \*" never matches/);
+  });
+
+  it('previews several files, each schedule in turn', () => {
+    const out = runNext(
+      [example('nightly.yaml'), example('weekly-monday-berlin.yaml')],
+      { count: '1', output: 'text' },
+      noStdin,
+      now,
+    );
+    assert.equal(out.exitCode, 0, out.stderr);
+    assert.equal(out.stdout.match(/^ScanSchedule /gm)?.length, 2, out.stdout);
+  });
+
+  const fromCases = [
+    { from: '2026-03-07T12:00', shown: 'from 2026-03-07T12:00:00Z (UTC; --from 2026-03-07T12:00)' },
+    { from: '2026-03-07T13:00:00+01:00', shown: 'from 2026-03-07T12:00:00Z (UTC; --from 2026-03-07T13:00:00+01:00)' },
+    { from: '2026-03-07', shown: 'from 2026-03-07T00:00:00Z (UTC; --from 2026-03-07)' },
+  ];
+  for (const c of fromCases) {
+    it(`reads --from ${c.from} as UTC unless it has an offset, and says which instant it used`, () => {
+      const out = runNext('-', { count: '1', output: 'text', from: c.from }, () => schedule('0 2 * * *', 'UTC'), now);
+      assert.equal(out.stdout.split('\n')[0], c.shown);
+    });
+  }
+
+  const zoneWarnings = [
+    { zone: 'EST', says: 'Use "America/New_York"' },
+    { zone: 'US/Eastern', says: 'Use "America/New_York"' },
+    { zone: 'Asia/Calcutta', says: 'Use "Asia/Kolkata"' },
+    { zone: 'Etc/GMT+5', says: 'fixed offset of UTC−5' },
+  ];
+  for (const c of zoneWarnings) {
+    it(`warns on stderr that ${c.zone} misleads, and still previews it`, () => {
+      const out = runNext('-', { count: '1', output: 'text' }, () => schedule('0 2 * * *', c.zone), now);
+      assert.equal(out.exitCode, 0, out.stderr);
+      assert.match(out.stderr, /spec\.timezone {2}warning: /);
+      assert.ok(out.stderr.includes(c.says), out.stderr);
+      assert.equal(utcTimes(out.stdout).length, 1);
+    });
+  }
+
+  it('does not warn about current region names', () => {
+    for (const zone of ['Europe/Berlin', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires', 'UTC', 'Etc/UTC']) {
+      const out = runNext('-', { count: '1', output: 'text' }, () => schedule('0 2 * * *', zone), now);
+      assert.equal(out.stderr, '', zone);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // A real, throwaway Kubernetes control plane for integration tests: etcd + kube-apiserver (+ optionally
 // kube-controller-manager) on loopback ports, with a temp data dir, its own PKI and the CRDs installed.
-// The recipe is controller-runtime's envtest; DESIGN.md §6 explains why the tests never use a fake API server.
+// The recipe is controller-runtime's envtest; docs/design.md §6 explains why the tests never use a fake API server.
 //
 //   const cp = await startControlPlane();        // in before(): a few seconds
 //   execFile('kubectl', ['--kubeconfig', cp.kubeconfigPath, 'get', 'scanschedules', '-A']);
@@ -9,6 +9,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAdminKubeconfig } from './admin-kubeconfig.ts';
 import { type ApiIdentity, adminIdentity, apiRequest } from './api-request.ts';
 import { binariesIn, type ControlPlaneBinaries, locateBinaries } from './binaries.ts';
@@ -16,7 +17,13 @@ import { installCrds } from './crd-install.ts';
 import { registerForEmergencyTeardown } from './emergency-teardown.ts';
 import { freeLoopbackPorts } from './free-port.ts';
 import { createPki, type Pki } from './pki.ts';
-import { describeExit, logTail, type SupervisedProcess, startSupervisedProcess } from './supervised-process.ts';
+import {
+  describeExit,
+  logTail,
+  type SupervisedProcess,
+  signalGroup,
+  startSupervisedProcess,
+} from './supervised-process.ts';
 import { waitUntil } from './wait-until.ts';
 
 export interface ControlPlaneOptions {
@@ -51,6 +58,11 @@ export interface ControlPlane {
   /** Starts kube-apiserver again on the same port with the same data and waits for /readyz and the CRDs. */
   startApiServer(): Promise<void>;
   restartApiServer(): Promise<void>;
+  /**
+   * SIGKILLs etcd (a crash, not a clean stop), waits `downMs`, and starts it again on the same ports with the same
+   * data dir, then waits for /health. kube-apiserver stays up and reconnects by itself (its /readyz fails meanwhile).
+   */
+  restartEtcd(downMs?: number): Promise<void>;
   /** Starts kube-controller-manager (garbage collector, Job controller, …) and waits for /healthz. Idempotent. */
   startControllerManager(): Promise<void>;
   /** Stops everything and removes the temp dir. Safe to call twice. */
@@ -154,13 +166,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const pkiReady = createPki(pkiDir);
     pkiReady.catch(() => {});
 
+    let etcdArgs: string[] = [];
     const startEtcd = async (): Promise<string> => {
       for (let attempt = 1; ; attempt++) {
         const [clientPort, peerPort] = await freeLoopbackPorts(2);
         const url = `http://127.0.0.1:${clientPort}`;
         const peerUrl = `http://127.0.0.1:${peerPort}`;
         log(`starting etcd on ${url}`);
-        const candidate = launch('etcd', binaries.etcd, [
+        etcdArgs = [
           '--name=default',
           `--data-dir=${join(dir, 'etcd-data')}`,
           `--listen-client-urls=${url}`,
@@ -170,7 +183,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           `--initial-cluster=default=${peerUrl}`,
           // Test data is thrown away: skipping fsync makes etcd several times faster on a busy disk.
           '--unsafe-no-fsync',
-        ]);
+        ];
+        const candidate = launch('etcd', binaries.etcd, etcdArgs);
         try {
           await waitUntil('etcd /health', () => etcdHealthy(url), { timeoutMs, abortIf: abortWhenExited(candidate) });
           etcd = candidate;
@@ -279,6 +293,28 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       async restartApiServer() {
         await stopApiServer();
         await startApiServer();
+      },
+      async restartEtcd(downMs = 0) {
+        const current = etcd;
+        etcd = undefined;
+        if (current !== undefined) {
+          signalGroup(current.pid, 'SIGKILL');
+          await current.exited;
+          await halt(current);
+        }
+        await sleep(downMs);
+        // Same ports (the apiserver's --etcd-servers) and data dir: what a crashed and restarted member looks like.
+        const candidate = launch('etcd', binaries.etcd, etcdArgs);
+        try {
+          await waitUntil('etcd /health', () => etcdHealthy(etcdUrl), {
+            timeoutMs,
+            abortIf: abortWhenExited(candidate),
+          });
+          etcd = candidate;
+        } catch (error) {
+          await halt(candidate);
+          throw new StartupError(candidate, error);
+        }
       },
       async startControllerManager() {
         if (controllerManager !== undefined && controllerManager.exitInfo() === undefined) return;

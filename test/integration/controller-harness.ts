@@ -14,7 +14,14 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { LABEL_SCHEDULE, type ScanRun, type ScanSchedule, type ScanScheduleSpec } from '../../src/api/types.ts';
+import {
+  LABEL_SCHEDULE,
+  type ScanRun,
+  type ScanSchedule,
+  type ScanScheduleSpec,
+  type TopFinding,
+} from '../../src/api/types.ts';
+import { encodeTerminationMessage } from '../../src/core/results/termination-message.ts';
 import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../../src/kube/controller.ts';
 import { ScanObjects } from '../../src/kube/custom-objects.ts';
 import { createLogger } from '../../src/observe/logger.ts';
@@ -59,7 +66,10 @@ export interface TestControllerOptions {
   identity?: string;
   /** Log lines go here (JSON); default: dropped. */
   logFile?: string;
+  notifications?: boolean;
 }
+
+export const REPORT_IMAGE = 'scanschedule.example/report:test';
 
 /** The controller, in this process, with ephemeral metrics/health ports. */
 export function startTestController(
@@ -76,6 +86,8 @@ export function startTestController(
     renewDeadlineMs: 2_000,
     retryPeriodMs: 500,
     scannerImage: 'scanner.example/jmo:test',
+    reportImage: REPORT_IMAGE,
+    ...(options.notifications !== undefined && { allowLinkLocalNotificationTargets: false }),
     log:
       options.logFile === undefined
         ? createLogger({ level: 'silent' })
@@ -136,9 +148,12 @@ export function eventually<T>(what: string, check: () => Promise<T | undefined>,
 }
 
 export interface PodOutcome {
+  /** Exit code of the scanner (the init container `scan`); non-zero fails the pod before the report step. */
   exitCode: number;
-  /** The termination message, e.g. JSON.stringify({ findings: { critical: 1, high: 0, ... } }). */
+  /** The report step's termination message (see findingsMessage / reportErrorMessage); absent: none written. */
   message?: string;
+  /** Exit code of the report step when the scanner succeeded: 0, or 2 when the results could not be read. */
+  reportExitCode?: number;
 }
 
 /** The scan pod the Job controller created for `jobName`, once it exists. */
@@ -167,30 +182,39 @@ export async function finishScanPod(
 ): Promise<V1Pod> {
   const pod = await scanPodOf(clients, namespace, jobName);
   const now = wholeSecondNow();
-  const terminated = {
-    exitCode: outcome.exitCode,
-    reason: outcome.exitCode === 0 ? 'Completed' : 'Error',
+  const exited = (exitCode: number, message?: string) => ({
+    exitCode,
+    reason: exitCode === 0 ? 'Completed' : 'Error',
     startedAt: now,
     finishedAt: now,
-    ...(outcome.message !== undefined && { message: outcome.message }),
-  };
+    ...(message !== undefined && { message }),
+  });
+  const scanned = outcome.exitCode === 0;
+  const reportExit = outcome.reportExitCode ?? 0;
+  // As a kubelet does it: the report container starts only after the scanner init container exited 0.
+  const report = scanned
+    ? { terminated: exited(reportExit, outcome.message) }
+    : { waiting: { reason: 'PodInitializing' } };
   return clients.core.patchNamespacedPodStatus(
     {
       namespace,
       name: pod.metadata?.name ?? '',
       body: {
         status: {
-          phase: outcome.exitCode === 0 ? 'Succeeded' : 'Failed',
+          phase: scanned && reportExit === 0 ? 'Succeeded' : 'Failed',
           startTime: now,
-          containerStatuses: [
+          initContainerStatuses: [
             {
               name: 'scan',
               image: 'scanner.example/jmo:test',
               imageID: '',
               ready: false,
               restartCount: 0,
-              state: { terminated },
+              state: { terminated: exited(outcome.exitCode) },
             },
+          ],
+          containerStatuses: [
+            { name: 'report', image: REPORT_IMAGE, imageID: '', ready: false, restartCount: 0, state: report },
           ],
         },
       },
@@ -211,15 +235,25 @@ export async function startScanPod(clients: ClusterClients, namespace: string, j
         status: {
           phase: 'Running',
           startTime: now,
-          containerStatuses: [
+          initContainerStatuses: [
             {
               name: 'scan',
               image: 'scanner.example/jmo:test',
               imageID: '',
-              ready: true,
+              ready: false,
               started: true,
               restartCount: 0,
               state: { running: { startedAt: now } },
+            },
+          ],
+          containerStatuses: [
+            {
+              name: 'report',
+              image: REPORT_IMAGE,
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { waiting: { reason: 'PodInitializing' } },
             },
           ],
         },
@@ -229,14 +263,25 @@ export async function startScanPod(clients: ClusterClients, namespace: string, j
   );
 }
 
-export function findingsMessage(findings: {
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  info: number;
-}): string {
-  return JSON.stringify({ findings });
+/** What the report step writes for these counts: the real encoder, as `scanschedule report` uses it. */
+export function findingsMessage(
+  findings: { critical: number; high: number; medium: number; low: number; info: number },
+  topFindings: TopFinding[] = [],
+  tools: string[] = ['trivy'],
+): string {
+  const total = findings.critical + findings.high + findings.medium + findings.low + findings.info;
+  return encodeTerminationMessage({
+    version: 1,
+    findings: { ...findings, total },
+    tools,
+    topFindings,
+    sources: [],
+  });
+}
+
+/** What the report step writes when it cannot read the results. */
+export function reportErrorMessage(error: string): string {
+  return encodeTerminationMessage({ error });
 }
 
 /**

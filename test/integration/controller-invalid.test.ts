@@ -1,4 +1,4 @@
-// A spec the CRD accepts but the controller cannot schedule (DESIGN.md §3, "validation happens three times"): the
+// A spec the CRD accepts but the controller cannot schedule (docs/design.md §3, "validation happens three times"): the
 // controller reports it once (Ready=False, Stalled=True, one Warning Event), then waits for an edit without
 // writing or reconciling in a loop, and goes on with the other schedules. A backend it does not run is Ready.
 import assert from 'node:assert/strict';
@@ -85,20 +85,15 @@ describe('controller: a spec only an edit can fix', () => {
       message: /"0 0 30 2 \*" never matches: February has no 30th\. Use a day of the month that exists/,
       fix: { schedule: '@every 2s' },
     },
+    // A misspelt zone (Europe/Berlim) and an unsupported token (0 0 L * *) no longer reach the controller: the
+    // CRD's enum and pattern refuse them at apply (apply-time-validation.test.ts). What a pattern cannot see
+    // still does, and the controller stays the last line of defence for it.
     {
-      name: 'a misspelt time zone (Europe/Berlim)',
-      namespace: 'berlim',
-      spec: { schedule: '@every 2s', timezone: 'Europe/Berlim' },
-      reason: 'UnknownTimeZone',
-      message: /unknown time zone "Europe\/Berlim"\. Use an IANA time zone name such as "Europe\/Berlin"/,
-      fix: { timezone: 'Europe/Berlin' },
-    },
-    {
-      name: 'an unsupported cron token (0 0 L * *)',
-      namespace: 'last-day',
-      spec: { schedule: '0 0 L * *' },
+      name: 'a range that runs backwards (0 0 5-1 * *)',
+      namespace: 'backwards',
+      spec: { schedule: '0 0 5-1 * *' },
       reason: 'InvalidSchedule',
-      message: /"L": "L" and "W" \(last day, nearest weekday\) are not supported\. Use explicit days of the month/,
+      message: /the range "5-1" in the day-of-month field runs backwards\. Write the smaller value first/,
       fix: { schedule: '@every 2s' },
     },
   ];

@@ -22,6 +22,7 @@ import {
   jobExists,
   type PodOutcome,
   patchScheduleSpec,
+  reportErrorMessage,
   runsOf,
   startClusterForController,
   startScanPod,
@@ -243,23 +244,23 @@ describe('controller: scheduling policies', () => {
     }
     const cases: OutcomeCase[] = [
       {
-        name: 'fails with FindingsAboveThreshold when the scan exits 1 with findings at fail_on',
+        name: 'fails with FindingsAboveThreshold when the report step summarises findings at fail_on',
         failOn: 'HIGH',
-        outcome: { exitCode: 1, message: findingsMessage({ ...NO_FINDINGS, high: 1, low: 2 }) },
+        outcome: { exitCode: 0, message: findingsMessage({ ...NO_FINDINGS, high: 1, low: 2 }) },
         reason: 'FindingsAboveThreshold',
         findings: { critical: 0, high: 1, medium: 0, low: 2, info: 0, total: 3 },
       },
       {
-        name: 'fails with ScanFailed and keeps the findings when they are all below fail_on',
+        name: 'fails with ScanFailed and no findings (not zeros) when the scanner exits non-zero',
         failOn: 'CRITICAL',
-        outcome: { exitCode: 1, message: findingsMessage({ ...NO_FINDINGS, high: 1 }) },
-        reason: 'ScanFailed',
-        findings: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 },
-      },
-      {
-        name: 'fails with ScanFailed and no findings (not zeros) when the scan wrote no termination message',
         outcome: { exitCode: 1 },
         reason: 'ScanFailed',
+        findings: undefined,
+      },
+      {
+        name: 'fails with NoResults and no findings when the report step could not read the results',
+        outcome: { exitCode: 0, reportExitCode: 2, message: reportErrorMessage('no result files in /results') },
+        reason: 'NoResults',
         findings: undefined,
       },
     ];

@@ -31,7 +31,7 @@ function aJob(namespace: string, name: string, managed = true): V1Job {
       jobTemplate: { targets: { repo: '/r' } },
     },
   };
-  const job = jobForRun(run, { scannerImage: 'scanner:1' });
+  const job = jobForRun(run, { scannerImage: 'scanner:1', reportImage: 'report:1' });
   if (!managed && job.metadata !== undefined) job.metadata.labels = { app: 'something-else' };
   return job;
 }

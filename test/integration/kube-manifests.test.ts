@@ -1,5 +1,5 @@
 // manifests/ and the scan Job on a real API server: everything applies, the pods meet restricted Pod Security
-// (enforced, not just warned), and the ServiceAccount can do exactly what the controller needs — no Secrets, no
+// (enforced, not just warned), and the ServiceAccount can do exactly what the controller needs — Secrets by name only, no
 // exec — cluster-wide or, with manifests/namespaced/, in one namespace only.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -104,10 +104,11 @@ describe('manifests/ on a real API server', () => {
     ['watch', 'pods'],
     ['create', 'events.events.k8s.io'],
     ['patch', 'events.events.k8s.io'],
+    ['get', 'secrets'],
   ];
   const denied: [verb: string, resource: string, subresource?: string][] = [
-    ['get', 'secrets'],
     ['list', 'secrets'],
+    ['watch', 'secrets'],
     ['create', 'pods', 'exec'],
     ['get', 'pods', 'log'],
     ['delete', 'pods'],
@@ -186,14 +187,14 @@ describe('the scan Job on a real API server', () => {
 
   it('is a Job the API server accepts, without a Pod Security warning', async () => {
     const result = await kubectl(controlPlane, ['create', '-f', '-'], {
-      input: JSON.stringify(jobForRun(run, { scannerImage: 'scanner:1' })),
+      input: JSON.stringify(jobForRun(run, { scannerImage: 'scanner:1', reportImage: 'report:1' })),
     });
     assert.equal(result.code, 0, describeKubectl(result));
     assert.doesNotMatch(result.stderr, POD_SECURITY_WARNING, describeKubectl(result));
   });
 
   it('has a pod template that restricted Pod Security admits', async () => {
-    const job = jobForRun(run, { scannerImage: 'scanner:1' });
+    const job = jobForRun(run, { scannerImage: 'scanner:1', reportImage: 'report:1' });
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -207,7 +208,7 @@ describe('the scan Job on a real API server', () => {
   });
 
   it('would be refused without its security context (the namespace really enforces restricted)', async () => {
-    const job = jobForRun(run, { scannerImage: 'scanner:1' });
+    const job = jobForRun(run, { scannerImage: 'scanner:1', reportImage: 'report:1' });
     const spec = structuredClone(job.spec?.template.spec);
     assert.ok(spec !== undefined);
     delete spec.securityContext;

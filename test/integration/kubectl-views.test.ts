@@ -31,6 +31,15 @@ describe('kubectl views of ScanSchedule', () => {
       lastScheduleTime: '2026-05-19T02:00:00Z',
       nextScheduleTime: '2026-05-20T02:00:00Z',
       lastRun: { name: 'nightly-29650680', phase: 'Succeeded' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Scheduled',
+          message: 'next run at 2026-05-20T02:00:00Z',
+          lastTransitionTime: '2026-05-19T02:00:00Z',
+        },
+      ],
     };
     const patched = await kubectl(controlPlane, [
       'patch',
@@ -53,14 +62,36 @@ describe('kubectl views of ScanSchedule', () => {
     const [header = '', row = ''] = result.stdout.trimEnd().split('\n');
     assert.deepEqual(
       columns(header),
-      ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'NEXT', 'LAST RESULT', 'AGE'],
+      [
+        'NAME',
+        'SCHEDULE',
+        'READY',
+        'STATUS',
+        'TIMEZONE',
+        'SUSPEND',
+        'ACTIVE',
+        'LAST SCHEDULE',
+        'NEXT',
+        'LAST RESULT',
+        'AGE',
+      ],
       describeKubectl(result),
     );
     const cells = columns(row);
     // LAST SCHEDULE and AGE are relative durations that change with the clock; everything else is exact.
     assert.deepEqual(
-      [cells[0], cells[1], cells[2], cells[3], cells[4], cells[6], cells[7]],
-      ['nightly', '0 2 * * *', DEFAULT_TIMEZONE, 'false', '1', '2026-05-20T02:00:00Z', 'Succeeded'],
+      [cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[8], cells[9]],
+      [
+        'nightly',
+        '0 2 * * *',
+        'True',
+        'Scheduled',
+        DEFAULT_TIMEZONE,
+        'false',
+        '1',
+        '2026-05-20T02:00:00Z',
+        'Succeeded',
+      ],
       describeKubectl(result),
     );
   });

@@ -42,7 +42,9 @@ describe('ScanRun status subresource', () => {
       startTime: '2026-05-19T02:00:05Z',
       completionTime: '2026-05-19T02:07:41Z',
       findings: { critical: 1, high: 2, medium: 3, low: 4, info: 5, total: 15 },
-      notifications: [{ type: 'slack', channel: 0, delivered: true, time: '2026-05-19T02:07:42Z' }],
+      notifications: [
+        { channel: 0, type: 'slack', state: 'Sent', attempts: 1, lastAttemptTime: '2026-05-19T02:07:42Z' },
+      ],
     };
     const patched = (await api.patchNamespacedCustomObjectStatus(
       { ...target('finished'), body: { status } },
