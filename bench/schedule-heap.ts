@@ -7,7 +7,16 @@ import { compileTiming, type Timing } from '../src/schedule/timing.ts';
 
 const COUNT = 10_000;
 const NOW_MS = Date.parse('2026-05-19T10:00:30Z');
-const patterns = ['H 2 * * *', 'H H * * *', 'H H * * 1-5', 'H/15 * * * *', '0 2 * * *', '30 1 * * *', '@daily', 'H 4 * * 0'];
+const patterns = [
+  'H 2 * * *',
+  'H H * * *',
+  'H H * * 1-5',
+  'H/15 * * * *',
+  '0 2 * * *',
+  '30 1 * * *',
+  '@daily',
+  'H 4 * * 0',
+];
 const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney'];
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -23,7 +32,10 @@ const start = process.hrtime.bigint();
 const held: Timing[] = [];
 let sink = 0;
 for (let i = 0; i < COUNT; i += 1) {
-  const spec = { schedule: patterns[i % patterns.length], timezone: zones[Math.floor(i / patterns.length) % zones.length] };
+  const spec = {
+    schedule: patterns[i % patterns.length],
+    timezone: zones[Math.floor(i / patterns.length) % zones.length],
+  };
   const { timing } = compileTiming(spec, { namespace: `ns-${i % 5}`, name: `scan-${i}` });
   if (timing?.kind !== 'cron') throw new Error(`not a cron timing: ${JSON.stringify(spec)}`);
   sink += (timing.cadence.next(NOW_MS) ?? 0) + (timing.cadence.latest(NOW_MS) ?? 0);
@@ -33,7 +45,10 @@ const firstPassMs = Number(process.hrtime.bigint() - start) / 1e6;
 const after = heapMiB();
 const again = process.hrtime.bigint();
 for (let i = 0; i < COUNT; i += 1) {
-  const spec = { schedule: patterns[i % patterns.length], timezone: zones[Math.floor(i / patterns.length) % zones.length] };
+  const spec = {
+    schedule: patterns[i % patterns.length],
+    timezone: zones[Math.floor(i / patterns.length) % zones.length],
+  };
   const { timing } = compileTiming(spec, { namespace: `ns-${i % 5}`, name: `scan-${i}` });
   if (timing?.kind === 'cron') sink += timing.cadence.next(NOW_MS) ?? 0;
 }
@@ -43,5 +58,7 @@ console.log(`schedule heap bench: ${COUNT} schedules, ${distinct} distinct (patt
 console.log(
   `heapUsed after GC: before ${before.toFixed(1)} MiB, after ${after.toFixed(1)} MiB, cost ${(after - before).toFixed(1)} MiB`,
 );
-console.log(`first pass (compile + next + latest) ${firstPassMs.toFixed(0)} ms; second pass (cached + next) ${secondPassMs.toFixed(0)} ms`);
+console.log(
+  `first pass (compile + next + latest) ${firstPassMs.toFixed(0)} ms; second pass (cached + next) ${secondPassMs.toFixed(0)} ms`,
+);
 if (sink === 42 || held.length === 0) console.log('');

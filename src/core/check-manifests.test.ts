@@ -50,7 +50,8 @@ const cases: Case[] = [
   {
     name: 'accepts the seed document’s ScanSchedule, whose status has lastScheduleTime: null',
     text: readFileSync(SEED, 'utf8'),
-    findings: ['note status'],
+    // Valid: its inline Slack URL is a warning (put it in a Secret), not an error.
+    findings: ['warning spec.jobTemplate.notifications.channels[0].url', 'note status'],
   },
   {
     name: 'ignores a status that breaks the schema in every way',
@@ -84,8 +85,45 @@ describe('checkManifests: status', () => {
 
   it('points the note at the status line and says status is ignored on apply', () => {
     const text = readFileSync(SEED, 'utf8');
-    const [note] = checkManifests([{ file: 'seed.yaml', text }], options).findings;
+    const note = checkManifests([{ file: 'seed.yaml', text }], options).findings.find((f) => f.severity === 'note');
     assert.equal(note?.line, text.split('\n').indexOf('status:') + 1);
     assert.match(note?.message ?? '', /status is ignored on apply/);
   });
+});
+
+describe('checkManifests: notification URLs', () => {
+  const withChannel = (channel: string): string =>
+    schedule(['    notifications:', '      enabled: true', '      channels:', `        - ${channel}`].join('\n'));
+  const cases: { name: string; channel: string; warnings: string[] }[] = [
+    {
+      name: 'warns about an inline url, at its line, with the urlFrom fix',
+      channel: '{type: slack, url: "https://hooks.slack.com/services/T/B/x"}',
+      warnings: ['spec.jobTemplate.notifications.channels[0].url'],
+    },
+    {
+      name: 'says nothing about a url read from a Secret',
+      channel: '{type: webhook, urlFrom: {secretKeyRef: {name: hooks, key: url}}}',
+      warnings: [],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = checkManifests([{ file: 'a.yaml', text: withChannel(c.channel) }], options);
+      const warnings = result.findings.filter((f) => f.severity === 'warning');
+      assert.deepEqual(
+        warnings.map((w) => w.path),
+        c.warnings,
+      );
+      for (const warning of warnings) {
+        assert.equal(warning.line, 13);
+        assert.match(warning.fix, /urlFrom\.secretKeyRef/);
+        assert.doesNotMatch(`${warning.message} ${warning.fix}`, /hooks\.slack\.com/);
+      }
+      assert.equal(
+        result.findings.filter((f) => f.severity === 'error').length,
+        0,
+        JSON.stringify(result.findings),
+      );
+    });
+  }
 });

@@ -141,6 +141,18 @@ export function checkManifests(sources: readonly ManifestSource[], options: Chec
 }
 
 /** "3, 4, 5" or "3, 4, 5 and 12 more". */
+/** Channels of a spec that carry an inline `url`: [index, type]. */
+function inlineUrlChannels(spec: Record<string, unknown>): [number, string][] {
+  const template = isRecord(spec.jobTemplate) ? spec.jobTemplate : {};
+  const notifications = isRecord(template.notifications) ? template.notifications : {};
+  const channels = Array.isArray(notifications.channels) ? notifications.channels : [];
+  const found: [number, string][] = [];
+  channels.forEach((channel: unknown, index) => {
+    if (isRecord(channel) && typeof channel.url === 'string') found.push([index, String(channel.type ?? 'channel')]);
+  });
+  return found;
+}
+
 function listLines(lines: readonly number[]): string {
   const shown = lines.slice(0, 5).join(', ');
   return lines.length > 5 ? `${shown} and ${lines.length - 5} more` : shown;
@@ -264,6 +276,17 @@ function checkObject(
       path: 'spec.timezone',
       message: advice.message,
       fix: advice.fix,
+    });
+  }
+
+  // An inline URL works, but it is a secret in plain text wherever the schedule is (Git, `kubectl get -o yaml`).
+  for (const [index, channel] of inlineUrlChannels(kind === SCAN_SCHEDULE_KIND ? spec : {})) {
+    report(source, doc, ['spec', 'jobTemplate', 'notifications', 'channels', index, 'url'], {
+      severity: 'warning',
+      object,
+      path: `spec.jobTemplate.notifications.channels[${index}].url`,
+      message: `the ${channel} URL is written inline: anyone who can read this file or the ScanSchedule can post to it`,
+      fix: 'Put the URL in a Secret and use urlFrom.secretKeyRef {name, key} instead.',
     });
   }
 

@@ -1,6 +1,7 @@
 // `scanschedule controller`: informers warm on every replica, the reconcile workers run only on the leader.
 // Informer events only enqueue schedule keys; a worker reconciles one key at a time (core/reconcile.ts) and
-// maps its errors to queue actions here (STYLE S7), so the queue's bookkeeping lives in one place.
+// maps its errors to queue actions through processKey (process-key.ts, STYLE S7). startController wires the
+// named steps: make the informers, start the servers, start the informers, run the workers when leading.
 import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
@@ -24,7 +25,6 @@ import {
   type ScanSchedule,
   VERSION,
 } from '../api/types.ts';
-import { ConflictError, RejectedError } from '../core/errors.ts';
 import { type ReconcileDeps, reconcileSchedule } from '../core/reconcile.ts';
 import { type RunningHealthServer, startOptionalHealthServer } from '../observe/health-server.ts';
 import type { Logger } from '../observe/logger.ts';
@@ -33,11 +33,12 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, makeApiClientWithDeadline } from './api-cli
 import { ScanObjects } from './custom-objects.ts';
 import { EventRecorder, KubeEventSink } from './event-recorder.ts';
 import { KubeCluster } from './kube-cluster.ts';
-import { KubeLeaseLock, LeaderElector } from './leader-election.ts';
+import { DEFAULT_LEASE_NAME, KubeLeaseLock, LeaderElector } from './leader-election.ts';
 import { KubeNotificationPort } from './notification-port.ts';
+import { processKey } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
 import { shareConnections } from './shared-connections.ts';
-import { RunQueue } from './work-queue.ts';
+import { ScheduleKeyQueue } from './work-queue.ts';
 
 export interface ControllerSettings {
   kubeConfig: KubeConfig;
@@ -105,25 +106,37 @@ const NOTIFICATION_TIMEOUT_MS = 10_000;
 
 const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
-export async function startController(settings: ControllerSettings): Promise<RunningController> {
-  const { kubeConfig, namespace, log } = settings;
-  if (!shareConnections(kubeConfig)) log.warn({}, 'client-node changed: every API call opens its own connection');
-  const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
-  const metrics = new ControllerMetrics({ processMetrics: true });
-  const queue = new RunQueue({ observer: metrics.workqueueObserver() });
-  const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  // Aborted when leadership is lost: a write still in flight then must not land after another leader started.
-  const leadership = new AbortController();
-  const customObjects = makeApiClientWithDeadline(kubeConfig, CustomObjectsApi, {
-    timeoutMs,
-    signal: leadership.signal,
-  });
-  const batch = makeApiClientWithDeadline(kubeConfig, BatchV1Api, { timeoutMs, signal: leadership.signal });
-  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, { timeoutMs, signal: leadership.signal });
+/** The API clients every request of a leader goes through; aborted when leadership is lost. */
+interface ApiClients {
+  customObjects: CustomObjectsApi;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+}
 
-  const enqueue = (namespace: string | undefined, name: string | undefined): void => {
-    if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`);
-  };
+/** The four caches a reconcile reads, and whether all of them can be trusted right now. */
+interface Informers {
+  schedules: ResilientInformer<ScanSchedule>;
+  runs: ResilientInformer<ScanRun>;
+  jobs: ResilientInformer<V1Job>;
+  pods: ResilientInformer<V1Pod>;
+  all: readonly Pick<ResilientInformer<CachedObject>, 'start' | 'stop' | 'isFresh' | 'whenFresh'>[];
+  /**
+   * A cache that is re-listing after a restart may be missing what another replica or a user did meanwhile;
+   * deciding from it can cancel, re-create or overwrite. Readiness and every reconcile wait for all to be fresh.
+   */
+  fresh(): boolean;
+  whenFresh(): Promise<void>;
+}
+
+/** Builds the informers (not yet started); every change enqueues the key of the schedule it belongs to. */
+function makeInformers(
+  settings: ControllerSettings,
+  clients: ApiClients,
+  enqueue: (namespace: string | undefined, name: string | undefined) => void,
+  metrics: ControllerMetrics,
+): Informers {
+  const { kubeConfig, namespace, log } = settings;
+  const { customObjects, batch, core } = clients;
   // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule.
   const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
     enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE]);
@@ -188,13 +201,92 @@ export async function startController(settings: ControllerSettings): Promise<Run
     MANAGED_SELECTOR,
     enqueueOwner,
   );
-  const informers = [schedules, runs, jobs, pods];
-  // A cache that is re-listing after a restart may be missing what another replica or a user did meanwhile;
-  // deciding from it can cancel, re-create or overwrite. Readiness and every reconcile wait for all to be fresh.
-  const fresh = (): boolean => informers.every((i) => i.isFresh());
+  const all = [schedules, runs, jobs, pods];
+  const fresh = (): boolean => all.every((i) => i.isFresh());
   const whenFresh = async (): Promise<void> => {
-    while (!fresh()) await Promise.all(informers.map((i) => i.whenFresh()));
+    while (!fresh()) await Promise.all(all.map((i) => i.whenFresh()));
   };
+  return { schedules, runs, jobs, pods, all, fresh, whenFresh };
+}
+
+/** The metrics and health servers that are enabled (an address of 0 disables one). */
+async function startServers(
+  settings: ControllerSettings,
+  metrics: ControllerMetrics,
+  probes: { workersAlive: () => boolean; informersFresh: () => boolean },
+): Promise<{ metricsServer: RunningHealthServer | undefined; healthServer: RunningHealthServer | undefined }> {
+  const metricsServer = await startOptionalHealthServer({ address: settings.metricsBindAddress, metrics });
+  const healthServer = await startOptionalHealthServer({
+    address: settings.healthProbeBindAddress,
+    liveness: { ping: () => true, workers: probes.workersAlive },
+    readiness: { informers: probes.informersFresh },
+  });
+  return { metricsServer, healthServer };
+}
+
+/**
+ * Calls `onStartedLeading` once this replica holds the Lease (at once without leader election) and
+ * `onStoppedLeading` when it loses it; returns the elector to stop, if any.
+ */
+function runWhenLeading(
+  settings: ControllerSettings,
+  identity: string,
+  metrics: ControllerMetrics,
+  handlers: { onStartedLeading: () => void; onStoppedLeading: () => void },
+): LeaderElector | undefined {
+  const { kubeConfig, log } = settings;
+  if (!settings.leaderElect) {
+    metrics.leader.set(1);
+    handlers.onStartedLeading();
+    return undefined;
+  }
+  const elector = new LeaderElector({
+    identity,
+    lock: new KubeLeaseLock(
+      // A renewal that hangs past the renew deadline is a failed renewal anyway.
+      makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, { timeoutMs: settings.renewDeadlineMs }),
+      settings.leaderElectNamespace,
+      DEFAULT_LEASE_NAME,
+    ),
+    leaseDurationMs: settings.leaseDurationMs,
+    renewDeadlineMs: settings.renewDeadlineMs,
+    retryPeriodMs: settings.retryPeriodMs,
+    onStartedLeading: () => {
+      metrics.leader.set(1);
+      log.info({ identity }, 'became leader');
+      handlers.onStartedLeading();
+    },
+    onStoppedLeading: () => {
+      metrics.leader.set(0);
+      handlers.onStoppedLeading();
+    },
+    onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
+    log,
+  });
+  void elector.run();
+  return elector;
+}
+
+export async function startController(settings: ControllerSettings): Promise<RunningController> {
+  const { kubeConfig, namespace, log } = settings;
+  if (!shareConnections(kubeConfig)) log.warn({}, 'client-node changed: every API call opens its own connection');
+  const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const metrics = new ControllerMetrics({ processMetrics: true });
+  const queue = new ScheduleKeyQueue({ observer: metrics.workqueueObserver() });
+  const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Aborted when leadership is lost: a write still in flight then must not land after another leader started.
+  const leadership = new AbortController();
+  const clients: ApiClients = {
+    customObjects: makeApiClientWithDeadline(kubeConfig, CustomObjectsApi, { timeoutMs, signal: leadership.signal }),
+    batch: makeApiClientWithDeadline(kubeConfig, BatchV1Api, { timeoutMs, signal: leadership.signal }),
+    core: makeApiClientWithDeadline(kubeConfig, CoreV1Api, { timeoutMs, signal: leadership.signal }),
+  };
+
+  const enqueue = (namespace: string | undefined, name: string | undefined): void => {
+    if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`);
+  };
+  const informers = makeInformers(settings, clients, enqueue, metrics);
+  const { schedules, runs, jobs, pods, fresh, whenFresh } = informers;
 
   const events = new EventRecorder({
     sink: new KubeEventSink(makeApiClientWithDeadline(kubeConfig, EventsV1Api, { timeoutMs })),
@@ -202,12 +294,20 @@ export async function startController(settings: ControllerSettings): Promise<Run
     log,
   });
   const deps: ReconcileDeps = {
-    cluster: new KubeCluster({ schedules, runs, jobs, pods, objects: new ScanObjects(customObjects), batch, events }),
+    cluster: new KubeCluster({
+      schedules,
+      runs,
+      jobs,
+      pods,
+      objects: new ScanObjects(clients.customObjects),
+      batch: clients.batch,
+      events,
+    }),
     clock: () => new Date(),
     scannerImage: settings.scannerImage,
     reportImage: settings.reportImage,
     notifications: new KubeNotificationPort({
-      core,
+      core: clients.core,
       timeoutMs: NOTIFICATION_TIMEOUT_MS,
       allowLinkLocal: settings.allowLinkLocalNotificationTargets,
     }),
@@ -230,28 +330,10 @@ export async function startController(settings: ControllerSettings): Promise<Run
       return;
     }
     const [ns = '', name = ''] = key.split('/');
-    const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
     const started = performance.now();
-    const seconds = (): number => (performance.now() - started) / 1000;
-    try {
-      const { requeueAfterMs } = await reconcileSchedule({ namespace: ns, name }, deps);
-      queue.forget(key);
-      if (requeueAfterMs !== null) queue.addAfter(key, requeueAfterMs);
-      metrics.reconciled(requeueAfterMs === null ? 'success' : 'requeue_after', seconds());
-      reconcileLog.debug({ requeueAfterMs }, 'reconciled');
-    } catch (error) {
-      metrics.reconciled(error instanceof ConflictError ? 'requeue' : 'error', seconds());
-      if (error instanceof ConflictError) {
-        // Someone else changed the object: read again at once (the cache catches up meanwhile).
-        reconcileLog.debug({ err: error }, 'conflict, requeued');
-        queue.add(key);
-        return;
-      }
-      // 400/422 mean our write is wrong for this object; backing off keeps that from becoming a hot loop.
-      const level = error instanceof RejectedError ? 'warn' : 'error';
-      reconcileLog[level]({ err: error }, 'reconcile failed, retrying with backoff');
-      queue.addRateLimited(key);
-    }
+    const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
+    const result = await processKey(key, () => reconcileSchedule({ namespace: ns, name }, deps), queue, reconcileLog);
+    metrics.reconciled(result, (performance.now() - started) / 1000);
   };
   const queueDepth = setInterval(() => {
     metrics.setRunsByPhase(runsByPhase(runs.list()));
@@ -263,17 +345,13 @@ export async function startController(settings: ControllerSettings): Promise<Run
   let workersStarted = false;
   const workersAlive = (): boolean =>
     stopping || !workersStarted || queue.runningWorkers >= Math.max(1, settings.maxConcurrentReconciles);
-  const servers: RunningHealthServer[] = [];
-  const metricsServer = await startOptionalHealthServer({ address: settings.metricsBindAddress, metrics });
-  if (metricsServer !== undefined) servers.push(metricsServer);
-  const healthServer = await startOptionalHealthServer({
-    address: settings.healthProbeBindAddress,
-    liveness: { ping: () => true, workers: workersAlive },
-    readiness: { informers: fresh },
+  const { metricsServer, healthServer } = await startServers(settings, metrics, {
+    workersAlive,
+    informersFresh: fresh,
   });
-  if (healthServer !== undefined) servers.push(healthServer);
+  const servers = [metricsServer, healthServer].filter((server) => server !== undefined);
 
-  for (const i of informers) i.start();
+  for (const i of informers.all) i.start();
   log.info({ namespace: namespace ?? '(all)', identity }, 'informers started');
 
   let workers: Promise<void> | undefined;
@@ -300,42 +378,18 @@ export async function startController(settings: ControllerSettings): Promise<Run
     resolveDone = resolve;
   });
 
-  let elector: LeaderElector | undefined;
-  if (settings.leaderElect) {
-    elector = new LeaderElector({
-      identity,
-      lock: new KubeLeaseLock(
-        // A renewal that hangs past the renew deadline is a failed renewal anyway.
-        makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, { timeoutMs: settings.renewDeadlineMs }),
-        settings.leaderElectNamespace,
-        'scanschedule.jmo.security',
-      ),
-      leaseDurationMs: settings.leaseDurationMs,
-      renewDeadlineMs: settings.renewDeadlineMs,
-      retryPeriodMs: settings.retryPeriodMs,
-      onStartedLeading: () => {
-        metrics.leader.set(1);
-        log.info({ identity }, 'became leader');
-        startWorkers();
-      },
-      onStoppedLeading: () => {
-        metrics.leader.set(0);
-        if (stopping) return;
-        // Another replica may already be reconciling: stop at once rather than race it (like client-go users).
-        log.error({ identity }, 'lost leadership, exiting');
-        loseLeadership();
-      },
-      onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
-      log,
-    });
-    void elector.run();
-  } else {
-    metrics.leader.set(1);
-    startWorkers();
-  }
+  const elector = runWhenLeading(settings, identity, metrics, {
+    onStartedLeading: startWorkers,
+    onStoppedLeading: () => {
+      if (stopping) return;
+      // Another replica may already be reconciling: stop at once rather than race it (like client-go users).
+      log.error({ identity }, 'lost leadership, exiting');
+      loseLeadership();
+    },
+  });
 
   async function release(): Promise<void> {
-    await Promise.all(informers.map((i) => i.stop()));
+    await Promise.all(informers.all.map((i) => i.stop()));
     clearInterval(queueDepth);
     await events.close();
     await Promise.all(servers.map((s) => s.close()));

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock, settle } from '../testing/manual-clock.ts';
-import { BACKOFF_MAX_MS, backoffDelayMs, RunQueue } from './work-queue.ts';
+import { BACKOFF_MAX_MS, backoffDelayMs, ScheduleKeyQueue } from './work-queue.ts';
 
-function aQueue(clock = new ManualClock()): { queue: RunQueue; clock: ManualClock } {
-  return { queue: new RunQueue({ clock: clock.clock, setTimer: clock.setTimer }), clock };
+function aQueue(clock = new ManualClock()): { queue: ScheduleKeyQueue; clock: ManualClock } {
+  return { queue: new ScheduleKeyQueue({ clock: clock.clock, setTimer: clock.setTimer }), clock };
 }
 
 /** Takes and finishes every key that is ready right now, without waiting. */
-async function drain(queue: RunQueue): Promise<string[]> {
+async function drain(queue: ScheduleKeyQueue): Promise<string[]> {
   const keys: string[] = [];
   while (queue.depth > 0) {
     const key = await queue.get();
@@ -36,7 +36,7 @@ describe('backoffDelayMs', () => {
   }
 });
 
-describe('RunQueue', () => {
+describe('ScheduleKeyQueue', () => {
   it('queues a key added twice only once', async () => {
     const { queue } = aQueue();
     queue.add('ns/a');
@@ -252,7 +252,7 @@ describe('RunQueue', () => {
   it('reports adds, retries and depth to its observer', async () => {
     const clock = new ManualClock();
     const seen = { added: 0, retried: 0, depths: [] as number[] };
-    const queue = new RunQueue({
+    const queue = new ScheduleKeyQueue({
       clock: clock.clock,
       setTimer: clock.setTimer,
       observer: {

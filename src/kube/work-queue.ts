@@ -8,7 +8,7 @@ export const BACKOFF_BASE_MS = 5;
 export const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** Hooks for metrics; each is called synchronously when the counter or gauge changes. */
-export interface RunQueueObserver {
+export interface ScheduleKeyQueueObserver {
   /** A key entered the queue (adds that only de-duplicate do not count). */
   added?(): void;
   /** addRateLimited was called: a failed key will be retried. */
@@ -17,10 +17,10 @@ export interface RunQueueObserver {
   depthChanged?(depth: number): void;
 }
 
-export interface RunQueueOptions {
+export interface ScheduleKeyQueueOptions {
   clock?: Clock;
   setTimer?: SetTimer;
-  observer?: RunQueueObserver;
+  observer?: ScheduleKeyQueueObserver;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
@@ -43,7 +43,7 @@ export function backoffDelayMs(failures: number, baseMs = BACKOFF_BASE_MS, maxMs
   return Math.min(baseMs * 2 ** exponent, maxMs);
 }
 
-export class RunQueue {
+export class ScheduleKeyQueue {
   readonly #queue: string[] = [];
   /** Keys that need processing: queued, or re-added while in flight. */
   readonly #dirty = new Set<string>();
@@ -53,7 +53,7 @@ export class RunQueue {
   readonly #getters: ((key: string | undefined) => void)[] = [];
   readonly #clock: Clock;
   readonly #setTimer: SetTimer;
-  readonly #observer: RunQueueObserver;
+  readonly #observer: ScheduleKeyQueueObserver;
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   #shuttingDown = false;
@@ -66,7 +66,7 @@ export class RunQueue {
   #adds = 0;
   #retries = 0;
 
-  constructor(options: RunQueueOptions = {}) {
+  constructor(options: ScheduleKeyQueueOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#setTimer = options.setTimer ?? systemTimer;
     this.#observer = options.observer ?? {};
@@ -87,20 +87,6 @@ export class RunQueue {
   /** addRateLimited calls since the queue was made. */
   get retries(): number {
     return this.#retries;
-  }
-
-  /** Keys currently handed to a worker. */
-  get inFlight(): number {
-    return this.#processing.size;
-  }
-
-  /** Keys waiting for a delayed re-add. */
-  get waiting(): number {
-    return this.#delayed.size;
-  }
-
-  get shuttingDown(): boolean {
-    return this.#shuttingDown;
   }
 
   /** Worker loops of run() still going; fewer than asked for means a loop died (a liveness failure). */

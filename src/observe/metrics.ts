@@ -185,7 +185,7 @@ export class ControllerMetrics {
     for (const phase of this.#reportedPhases) this.runs.set({ phase }, counts[phase] ?? 0);
   }
 
-  /** Shape of RunQueue's observer, wired by the caller so observe/ imports nothing of kube/. */
+  /** Shape of ScheduleKeyQueue's observer, wired by the caller so observe/ imports nothing of kube/. */
   workqueueObserver(): { added(): void; retried(): void; depthChanged(depth: number): void } {
     return {
       added: () => this.workqueueAdds.inc(),

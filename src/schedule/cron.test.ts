@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Cron } from 'croner';
 import { cronerPattern, isFixedTime, zonedCron } from './cron.ts';
 import { parseScheduleText } from './cron-grammar.ts';
 import { nextRuns } from './next-runs.ts';

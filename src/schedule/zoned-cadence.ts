@@ -1,6 +1,6 @@
 import type { Cron } from 'croner';
 import { type Cadence, cronCadence } from './cadence.ts';
-import { newCron, type ZonedCron } from './cron.ts';
+import { newCron } from './cron.ts';
 import { offsetPeriodAt } from './offset-periods.ts';
 import { canonicalTimeZone } from './time-zone.ts';
 
@@ -23,11 +23,15 @@ import { canonicalTimeZone } from './time-zone.ts';
 export function zonedCadence(pattern: string, zone: string, named?: Cron): Cadence {
   // The Crons this cadence needs are built on first use and go with it (see newCron).
   if (canonicalTimeZone(zone) === 'UTC') return cronCadence(named ?? newCron(pattern, zone));
-  let namedCron: ZonedCron | undefined = named;
+  let namedCron = named;
+  const slowCron = (): Cron => {
+    namedCron ??= newCron(pattern, zone);
+    return namedCron;
+  };
   const slow = cronCadence({
-    nextRun: (after) => (namedCron ??= newCron(pattern, zone)).nextRun(after),
-    previousRuns: (count, before) => (namedCron ??= newCron(pattern, zone)).previousRuns(count, before),
-    match: (at) => (namedCron ??= newCron(pattern, zone)).match(at),
+    nextRun: (after) => slowCron().nextRun(after),
+    previousRuns: (count, before) => slowCron().previousRuns(count, before),
+    match: (at) => slowCron().match(at),
   });
   const fixedOffsetCrons = new Map<number, Cron>();
   const fixedOffsetCron = (offsetMinutes: number): Cron => {

@@ -9,7 +9,8 @@ let directory: string | undefined;
 
 /** The directory holding helm and promtool; builds them if missing. */
 export function toolsDirectory(): string {
-  directory ??= execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  // SCANSCHEDULE_TOOLS_DIR: a directory that already holds helm and promtool (another build, a CI cache).
+  directory ??= process.env.SCANSCHEDULE_TOOLS_DIR || execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   return directory;
 }
 

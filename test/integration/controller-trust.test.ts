@@ -47,7 +47,9 @@ describe('the controller trusts only what it made', () => {
 
   before(async () => {
     ({ controlPlane, clients } = await startClusterForController());
-    for (const ns of ['trust-deleted', 'trust-conflict', 'trust-skipped']) await createNamespace(clients, ns);
+    for (const ns of ['trust-deleted', 'trust-conflict', 'trust-skipped', 'trust-rejected']) {
+      await createNamespace(clients, ns);
+    }
   });
   after(async () => {
     await controller?.stop();
@@ -227,5 +229,46 @@ describe('the controller trusts only what it made', () => {
     console.log(`skipped times: ${METRIC_NAMES.missedSchedules} ${missedTotal} after 3 skipped times; Event: ${note}`);
     assert.ok(missedTotal > 0, `${METRIC_NAMES.missedSchedules} counts the skipped times`);
     await patchScheduleSpec(clients, ns, 'skipped', { suspend: true });
+  });
+  it('treats a Job the API server refuses as a spec problem: one run fails, Ready=False JobRejected, one Warning, no more runs until the spec changes', {
+    timeout: 150_000,
+  }, async () => {
+    const ns = 'trust-rejected';
+    controller ??= await startTestController(clients);
+    // A quantity the API server refuses when it validates the Job; the schema passes it through.
+    const bad = { resources: { limits: { memory: 'lots' } } };
+    const schedule = await createSchedule(
+      clients,
+      aSchedule(ns, 'rejected', { schedule: '@every 5s', backend: { type: 'kubernetes', config: bad } }),
+    );
+    const failed = await eventually('a run failed with JobRejected', async () =>
+      (await runsOf(clients, ns, 'rejected')).find((r) => r.status?.reason === 'JobRejected'),
+    );
+    assert.equal(failed.status?.phase, 'Failed');
+    const ready = await eventually('Ready=False with reason JobRejected', async () => {
+      const conditions = (await getSchedule(clients, ns, 'rejected')).status?.conditions ?? [];
+      return conditions.find((c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'JobRejected');
+    });
+    assert.match(ready.message, /rejected the scan Job/);
+    // Three more due times: no new run, no second Warning.
+    await consistently('no run after the rejection', 16_000, async () => {
+      const runs = await runsOf(clients, ns, 'rejected');
+      return runs.length === 1 ? undefined : `${runs.length} runs`;
+    });
+    const warnings = (await eventsAbout(clients, ns, schedule.metadata.uid ?? '')).filter(
+      (e) => e.reason === 'JobRejected' && e.type === 'Warning',
+    );
+    assert.equal(warnings.length, 1, 'one Warning Event for the rejection');
+    assert.equal(warnings[0]?.series?.count ?? 1, 1, 'not repeated as a series either');
+
+    // Fixing the spec (a new generation) brings the schedule back.
+    await patchScheduleSpec(clients, ns, 'rejected', {
+      backend: { type: 'kubernetes', config: { resources: { limits: { memory: '256Mi' } } } },
+    });
+    await eventually('a new run with a Job after the fix', async () => {
+      const runs = await runsOf(clients, ns, 'rejected');
+      return runs.some((r) => r.status?.jobName !== undefined && r.status?.reason !== 'JobRejected') ? true : undefined;
+    });
+    await patchScheduleSpec(clients, ns, 'rejected', { suspend: true });
   });
 });
