@@ -38,7 +38,8 @@ for (let i = 0; i < COUNT; i += 1) {
   };
   const { timing } = compileTiming(spec, { namespace: `ns-${i % 5}`, name: `scan-${i}` });
   if (timing?.kind !== 'cron') throw new Error(`not a cron timing: ${JSON.stringify(spec)}`);
-  sink += (timing.cadence.next(NOW_MS) ?? 0) + (timing.cadence.latest(NOW_MS) ?? 0);
+  const { cadence } = timing;
+  sink += (cadence.next(NOW_MS) ?? 0) + (cadence.latest(NOW_MS) ?? 0);
   held.push(timing);
 }
 const firstPassMs = Number(process.hrtime.bigint() - start) / 1e6;

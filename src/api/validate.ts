@@ -5,7 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseScheduleText } from '../schedule/cron-grammar.ts';
 import { timeZoneProblem } from '../schedule/time-zone.ts';
-import { type CelRule, celRuleReportPath, celTwin } from './cel-rules.ts';
+import { CEL_RULES, type CelRule, celRuleReportPath, celTwin } from './cel-rules.ts';
 import { formatPath, type Problem } from './problem.ts';
 import { type SchemaNode, scanRunSchema, scanScheduleSchema } from './schema.ts';
 
@@ -209,6 +209,8 @@ function schedulePatternProblem(at: (string | number)[], got: string): Problem {
   if (got !== got.trim()) {
     return { path, segments: at, message: `${JSON.stringify(got)} has whitespace around it`, fix: 'Remove it.' };
   }
+  // The CEL rule reports TZ= already; the same words make run() keep one of the two.
+  if (/(CRON_)?TZ=/.test(got)) return { path, segments: at, message: CEL_RULES.noTimezoneInSchedule.message, fix: '' };
   const parsed = parseScheduleText(got);
   const { message, fix } =
     'problem' in parsed

@@ -1,11 +1,10 @@
 // What the commands that talk to a cluster share: the clients, the namespace, the server they talk to, and the
-// time "now" is. The Kubernetes client (≈1 s to load) is imported here, when a cluster command runs, never by
-// the offline commands.
+// time "now" is. The clients come from kube/command-clients.ts (the Kubernetes client, ≈1 s to load), imported
+// here when a cluster command runs, never by the offline commands.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { CoreV1Api, CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
-import type { ScanObjects } from '../kube/custom-objects.ts';
+import type { CommandClients } from '../kube/command-clients.ts';
 import { serverHost } from './cluster-failure.ts';
 import { ClusterError } from './exit-codes.ts';
 
@@ -15,11 +14,7 @@ export interface ClusterOptions {
   namespace?: string;
 }
 
-export interface ClusterContext {
-  objects: ScanObjects;
-  custom: CustomObjectsApi;
-  core: CoreV1Api;
-  events: EventsV1Api;
+export interface ClusterContext extends CommandClients {
   namespace: string;
   /** host:port of the API server, for messages (never the credentials). */
   server: string;
@@ -56,12 +51,10 @@ export async function connect(options: ClusterOptions): Promise<ClusterContext> 
     exists: existsSync,
   });
   if (missing !== undefined) throw new ClusterError(missing);
-  const [{ CoreV1Api, CustomObjectsApi, EventsV1Api }, { ScanObjects }, { contextNamespace, loadKubeConfig }] =
-    await Promise.all([
-      import('@kubernetes/client-node'),
-      import('../kube/custom-objects.ts'),
-      import('../kube/kube-config.ts'),
-    ]);
+  const [{ commandClients }, { contextNamespace, loadKubeConfig }] = await Promise.all([
+    import('../kube/command-clients.ts'),
+    import('../kube/kube-config.ts'),
+  ]);
   let config: ReturnType<typeof loadKubeConfig>;
   try {
     config = loadKubeConfig(options.kubeconfig, options.context);
@@ -69,12 +62,8 @@ export async function connect(options: ClusterOptions): Promise<ClusterContext> 
     throw new ClusterError(`error: ${(cause as Error).message}`, { cause });
   }
   const server = serverHost(config.getCurrentCluster()?.server ?? '');
-  const custom = config.makeApiClient(CustomObjectsApi);
   return {
-    objects: new ScanObjects(custom),
-    custom,
-    core: config.makeApiClient(CoreV1Api),
-    events: config.makeApiClient(EventsV1Api),
+    ...commandClients(config),
     namespace: options.namespace ?? contextNamespace(config),
     server,
     now: new Date(),

@@ -38,6 +38,8 @@ export const CONTROLLER_FLAGS = [
   '--health-probe-bind-address',
   '--max-concurrent-reconciles',
   '--scanner-image',
+  '--report-image',
+  '--allow-link-local-notification-targets',
   '--log-level',
   '--log-format',
 ] as const;
@@ -47,6 +49,9 @@ function durationMs(flag: string, text: string): number {
   if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${text}: use a duration such as 15s or 2m`);
   return ms;
 }
+
+/** A default duration as a flag shows it: whole seconds, "15s". */
+const seconds = (ms: number): string => `${ms / 1000}s`;
 
 /** The controller command on its own: main.ts loads this module only when `controller` runs (it loads the client). */
 export function controllerCommand(): Command {
@@ -59,9 +64,21 @@ export function controllerCommand(): Command {
       '--leader-elect-namespace <namespace>',
       'namespace of the Lease (default: POD_NAMESPACE, else --namespace, else default)',
     )
-    .option('--leader-elect-lease-duration <duration>', 'how long a Lease is valid without renewal', '15s')
-    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', '10s')
-    .option('--leader-elect-retry-period <duration>', 'how often candidates retry', '2s')
+    .option(
+      '--leader-elect-lease-duration <duration>',
+      'how long a Lease is valid without renewal',
+      seconds(CONTROLLER_DEFAULTS.leaseDurationMs),
+    )
+    .option(
+      '--leader-elect-renew-deadline <duration>',
+      'how long the leader retries renewing before giving up',
+      seconds(CONTROLLER_DEFAULTS.renewDeadlineMs),
+    )
+    .option(
+      '--leader-elect-retry-period <duration>',
+      'how often candidates retry',
+      seconds(CONTROLLER_DEFAULTS.retryPeriodMs),
+    )
     .option(
       '--metrics-bind-address <address>',
       'address of /metrics; 0 disables it',

@@ -8,7 +8,8 @@ import {
   DEFAULT_TIMEZONE,
 } from '../api/defaults.ts';
 import { FINISHED_PHASES, LABEL_SCHEDULE, type ScanRun, type ScanSchedule } from '../api/types.ts';
-import { eventsFor } from '../kube/custom-objects.ts';
+import { findingCounts } from '../core/results/severity.ts';
+import { eventsFor, eventTimeMs } from '../kube/custom-objects.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { describeTiming } from './describe-timing.ts';
 import { NotFoundError } from './exit-codes.ts';
@@ -107,9 +108,7 @@ export function renderLastRun(run: ScanRun): string {
     `Name:      ${run.metadata.name ?? ''}`,
     `Verdict:   ${status.phase ?? ''}${status.reason === undefined ? '' : ` (${status.reason})`}: ${status.message ?? ''}`,
     `Findings:  ${
-      findings === undefined
-        ? 'unknown'
-        : `${findings.critical} critical, ${findings.high} high, ${findings.medium} medium, ${findings.low} low, ${findings.info} info (${findings.total} total)`
+      findings === undefined ? 'unknown' : `${findingCounts(findings).join(', ')} (${findings.total} total)`
     }`,
   ];
   if (status.tools !== undefined && status.tools.length > 0) lines.push(`Tools:     ${status.tools.join(', ')}`);
@@ -154,6 +153,6 @@ function indent(text: string): string {
 }
 
 function eventTimestamp(event: EventsV1Event): string | undefined {
-  const raw = event.eventTime ?? event.deprecatedLastTimestamp ?? event.metadata?.creationTimestamp;
-  return raw === undefined ? undefined : new Date(raw as unknown as string).toISOString();
+  const ms = eventTimeMs(event);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }

@@ -1,4 +1,5 @@
 // scanschedule get [NAME] [-l selector] [-A]: ScanSchedules as a kubectl-style table, or as YAML/JSON.
+import { DEFAULT_CONCURRENCY_POLICY, DEFAULT_TIMEZONE } from '../api/defaults.ts';
 import type { ScanSchedule } from '../api/types.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { NotFoundError } from './exit-codes.ts';
@@ -65,7 +66,7 @@ export function scheduleTable(
       ...(options.allNamespaces ? [s.metadata.namespace ?? ''] : []),
       s.metadata.name ?? '',
       s.spec.schedule ?? `every ${s.spec.interval ?? '?'}`,
-      s.spec.timezone ?? 'UTC',
+      s.spec.timezone ?? DEFAULT_TIMEZONE,
       String(s.spec.suspend ?? false),
       String(s.status?.active ?? 0),
       age(s.status?.lastScheduleTime, now),
@@ -75,7 +76,7 @@ export function scheduleTable(
       ...(wide
         ? [
             s.status?.effectiveSchedule ?? '<none>',
-            s.spec.concurrencyPolicy ?? 'Forbid',
+            s.spec.concurrencyPolicy ?? DEFAULT_CONCURRENCY_POLICY,
             ready === undefined ? '<unknown>' : `${ready.status}/${ready.reason}`,
           ]
         : []),

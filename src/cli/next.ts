@@ -66,12 +66,13 @@ export function runNext(
 }
 
 function toJson(preview: SchedulePreview) {
+  const wallClockIn = wallClockFormat(preview.timezone);
   return {
     ...preview,
     description: describeTiming(preview.effectiveSchedule, preview.kind),
     runs: preview.runs.map((run) => ({
       time: run.at.toISOString(),
-      local: wallClockIn(run.at, preview.timezone),
+      local: wallClockIn(run.at),
       movedByGap: run.movedByGap,
     })),
   };
@@ -86,9 +87,10 @@ function renderPreview(preview: SchedulePreview): string {
   lines.push(`  ${preview.kind === 'interval' ? 'interval' : 'schedule'}  ${shown} in ${preview.timezone}`);
   lines.push(`  meaning   ${describeTiming(preview.effectiveSchedule, preview.kind)}`);
   for (const note of preview.notes) lines.push(`  note      ${note}`);
-  const width = Math.max(...preview.runs.map((run) => wallClockIn(run.at, preview.timezone).length), 0);
+  const wallClockIn = wallClockFormat(preview.timezone);
+  const width = Math.max(...preview.runs.map((run) => wallClockIn(run.at).length), 0);
   for (const run of preview.runs) {
-    const local = wallClockIn(run.at, preview.timezone).padEnd(width);
+    const local = wallClockIn(run.at).padEnd(width);
     const moved = run.movedByGap ? '  moved: its wall-clock time does not exist that day (daylight-saving gap)' : '';
     lines.push(`    ${local}  ${run.at.toISOString().replace(/\.\d{3}Z$/, 'Z')}${moved}`);
   }
@@ -96,26 +98,22 @@ function renderPreview(preview: SchedulePreview): string {
   return `${lines.join('\n')}\n`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** "Mon 2027-03-29 03:00 CEST": the wall clock a person in that zone reads. */
-export function wallClockIn(at: Date, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = format.formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+/** Formats an instant as the wall clock a person in `timeZone` reads: "Mon 2027-03-29 03:00 CEST". */
+function wallClockFormat(timeZone: string): (at: Date) => string {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
+  return (at) => {
+    const parts = format.formatToParts(at);
+    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+  };
 }

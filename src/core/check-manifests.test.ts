@@ -119,11 +119,7 @@ describe('checkManifests: notification URLs', () => {
         assert.match(warning.fix, /urlFrom\.secretKeyRef/);
         assert.doesNotMatch(`${warning.message} ${warning.fix}`, /hooks\.slack\.com/);
       }
-      assert.equal(
-        result.findings.filter((f) => f.severity === 'error').length,
-        0,
-        JSON.stringify(result.findings),
-      );
+      assert.equal(result.findings.filter((f) => f.severity === 'error').length, 0, JSON.stringify(result.findings));
     });
   }
 });

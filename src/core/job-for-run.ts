@@ -76,7 +76,8 @@ function scratchVolumes(
 
 // backend.config's Kubernetes shapes are passed through unchanged (schema: x-kubernetes-preserve-unknown-fields);
 // the API server validates them when the Job is created, and a rejection lands on the run as a condition.
-function passThrough<T>(value: unknown): T | undefined {
+/** An unchecked cast of a backend.config field to the client-node type the Job carries it as. */
+function uncheckedKubeShape<T>(value: unknown): T | undefined {
   return value === undefined ? undefined : (value as T);
 }
 
@@ -115,7 +116,7 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
   };
 
   const dir = resultsDir(template);
-  const userMounts = passThrough<V1VolumeMount[]>(config.volumeMounts) ?? [];
+  const userMounts = uncheckedKubeShape<V1VolumeMount[]>(config.volumeMounts) ?? [];
   const scratch = scratchVolumes(dir, userMounts);
   const customCommand = config.command !== undefined || config.args !== undefined;
   const defaultCommand = scanCommand(template);
@@ -133,8 +134,8 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
           ...(config.args !== undefined && { args: config.args }),
         }
       : { command: defaultCommand.slice(0, 1), args: defaultCommand.slice(1) }),
-    ...(config.env !== undefined && { env: passThrough<V1EnvVar[]>(config.env) }),
-    ...(config.resources !== undefined && { resources: passThrough<V1ResourceRequirements>(config.resources) }),
+    ...(config.env !== undefined && { env: uncheckedKubeShape<V1EnvVar[]>(config.env) }),
+    ...(config.resources !== undefined && { resources: uncheckedKubeShape<V1ResourceRequirements>(config.resources) }),
     volumeMounts: mounts,
     securityContext: restrictedContainerSecurity(),
   };
@@ -172,9 +173,9 @@ export function jobForRun(run: ScanRun, options: JobForRunOptions): V1Job {
     },
     initContainers: [scan],
     containers: [report],
-    volumes: [...scratch.volumes, ...(passThrough<V1Volume[]>(config.volumes) ?? [])],
+    volumes: [...scratch.volumes, ...(uncheckedKubeShape<V1Volume[]>(config.volumes) ?? [])],
     ...(config.nodeSelector !== undefined && { nodeSelector: config.nodeSelector }),
-    ...(config.tolerations !== undefined && { tolerations: passThrough<V1Toleration[]>(config.tolerations) }),
+    ...(config.tolerations !== undefined && { tolerations: uncheckedKubeShape<V1Toleration[]>(config.tolerations) }),
   };
 
   return {

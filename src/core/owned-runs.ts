@@ -49,35 +49,16 @@ export function ownedRuns(schedule: ScanSchedule, runs: readonly ScanRun[]): Own
   return owned;
 }
 
-interface RunTimes {
-  startedMs: number | undefined;
-  completedMs: number | undefined;
-}
-
-// Several planning steps read the times of the same run; parsing RFC 3339 costs about half a microsecond,
-// so each run's times are read once. Runs are never changed in place (informer caches hand out new objects
-// on every update), so a WeakMap keyed by the object is a safe memo, and it lets go with the object.
-const timesByRun = new WeakMap<ScanRun, RunTimes>();
-
-function runTimes(run: ScanRun): RunTimes {
-  let times = timesByRun.get(run);
-  if (times === undefined) {
-    const startedMs =
-      parseTimeMs(run.status?.startTime) ??
-      parseTimeMs(run.spec?.scheduledTime) ??
-      parseTimeMs(run.metadata.creationTimestamp);
-    times = { startedMs, completedMs: parseTimeMs(run.status?.completionTime) ?? startedMs };
-    timesByRun.set(run, times);
-  }
-  return times;
-}
-
 /** When a run started: startTime, else its scheduled time, else its creation; undefined when unknown. */
 export function startedAtMs(run: ScanRun): number | undefined {
-  return runTimes(run).startedMs;
+  return (
+    parseTimeMs(run.status?.startTime) ??
+    parseTimeMs(run.spec?.scheduledTime) ??
+    parseTimeMs(run.metadata.creationTimestamp)
+  );
 }
 
 /** When a finished run completed: completionTime, else when it started. */
 export function completedAtMs(run: ScanRun): number | undefined {
-  return runTimes(run).completedMs;
+  return parseTimeMs(run.status?.completionTime) ?? startedAtMs(run);
 }

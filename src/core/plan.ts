@@ -20,7 +20,7 @@ import { newRun } from './new-run.ts';
 import { completedAtMs, type OwnedRuns, ownedRuns } from './owned-runs.ts';
 import { Reason, type StalledReason } from './reasons.ts';
 import { manualRunName, scheduledRunName } from './run-names.ts';
-import { planningProblems } from './spec-problems.ts';
+import { isWholeNonNegative, planningProblems } from './spec-problems.ts';
 
 export interface PlanEvent {
   type: 'Normal' | 'Warning';
@@ -83,9 +83,6 @@ function trustedScheduledMs(run: ScanRun, scheduleName: string, nowMs: number): 
   return scheduledRunName(scheduleName, ms) === run.metadata.name ? ms : undefined;
 }
 
-const isWholeNonNegative = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0;
-
 /** The largest defined value; undefined when there is none. */
 function maxOf(...values: (number | undefined)[]): number | undefined {
   let max: number | undefined;
@@ -114,7 +111,7 @@ export function planSchedule(input: PlanInput): Plan {
   const deletedSucceeded = runsBeyondLimit(runs.succeeded, successLimit);
   const deletedFailed = runsBeyondLimit(runs.failed, failedLimit);
 
-  const observed: Observed = {
+  const observed: ScheduleObservation = {
     schedule,
     runs,
     now,
@@ -140,7 +137,7 @@ export function planSchedule(input: PlanInput): Plan {
   const backendType = spec.backend?.type ?? 'kubernetes';
   if (backendType !== 'kubernetes') {
     // Another system runs these scans (exported by `scanschedule export`); the controller only reports.
-    return assemble(observed, {
+    return buildPlan(observed, {
       timing,
       create: [],
       cancel: [],
@@ -211,7 +208,7 @@ export function planSchedule(input: PlanInput): Plan {
     ),
   });
 
-  return assemble(observed, {
+  return buildPlan(observed, {
     timing,
     create: [...create, ...decision.create],
     cancel: decision.cancel,
@@ -301,7 +298,10 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
 
   if (due.missed !== null) {
     const { latest, count } = due.missed;
-    const earlier = count > 1 ? ` (${count > 100 ? 'over 100' : count} scheduled times missed in all)` : '';
+    const earlier =
+      count > 1
+        ? ` (${count > TOO_MANY_MISSED ? `over ${TOO_MANY_MISSED}` : count} scheduled times missed in all)`
+        : '';
     decision.events.push({
       type: 'Warning',
       reason: Reason.MissedSchedule,
@@ -323,7 +323,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
     decision.events.push({
       type: 'Warning',
       reason: Reason.TooManyMissedTimes,
-      message: `More than 100 scheduled times were missed; only the latest (${formatInZone(dueMs, zone)}) runs. Set or decrease spec.startingDeadlineSeconds or check clock skew`,
+      message: `More than ${TOO_MANY_MISSED} scheduled times were missed; only the latest (${formatInZone(dueMs, zone)}) runs. Set or decrease spec.startingDeadlineSeconds or check clock skew`,
     });
   }
   const activeNames = runs.active.map((run) => run.metadata.name ?? '');
@@ -351,7 +351,7 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
         : lastSkipped !== null
           ? `${due.runnable.tooMany ? 'up to' : 'at'} ${formatInZone(lastSkipped, zone)}`
           : '';
-    // Over 100, TooManyMissedTimes (above) already says it, as Kubernetes users know it.
+    // Over TOO_MANY_MISSED, TooManyMissedTimes (above) already says it, as Kubernetes users know it.
     if (!due.runnable.tooMany)
       decision.events.push({
         type: 'Warning',
@@ -408,7 +408,7 @@ function latestFinishedRun(runs: OwnedRuns, previous: LastRun | undefined): Last
 }
 
 /** What a plan needs from the observed objects, whatever it decides. */
-interface Observed {
+interface ScheduleObservation {
   schedule: ScanSchedule;
   runs: OwnedRuns;
   now: Date;
@@ -426,7 +426,7 @@ interface Observed {
  * queue (a new generation). One Warning Event announces it; a re-reconcile of the same generation finds the
  * condition already in place and stays quiet, so a broken schedule cannot flood the Events.
  */
-function invalidSpecPlan(observed: Observed, problems: readonly Problem[]): Plan {
+function invalidSpecPlan(observed: ScheduleObservation, problems: readonly Problem[]): Plan {
   const hasProblemAt = (path: string): boolean => problems.some((problem) => problem.path === path);
   const reason: StalledReason = hasProblemAt('spec.schedule')
     ? Reason.InvalidSchedule
@@ -451,14 +451,14 @@ function jobRejection(
     : undefined;
 }
 
-function stalledPlan(observed: Observed, reason: StalledReason, message: string): Plan {
+function stalledPlan(observed: ScheduleObservation, reason: StalledReason, message: string): Plan {
   const ready = observed.previous.conditions?.find((condition) => condition.type === 'Ready');
   const alreadyReported =
     ready !== undefined &&
     ready.status === 'False' &&
     ready.reason === reason &&
     ready.observedGeneration === observed.generation;
-  return assemble(observed, {
+  return buildPlan(observed, {
     timing: undefined,
     create: [],
     cancel: [],
@@ -468,7 +468,8 @@ function stalledPlan(observed: Observed, reason: StalledReason, message: string)
   });
 }
 
-interface Decided {
+/** What the planning steps decided for this reconcile; buildPlan turns it and the observation into the Plan. */
+interface ScheduleDecision {
   timing: Timing | undefined;
   create: ScanRun[];
   cancel: string[];
@@ -481,7 +482,7 @@ interface Decided {
   ready: { reason: Reason; message: string; stalled?: boolean };
 }
 
-function assemble(observed: Observed, decided: Decided): Plan {
+function buildPlan(observed: ScheduleObservation, decided: ScheduleDecision): Plan {
   const { previous, schedule, now, generation } = observed;
   const cancelled = new Set(decided.cancel);
   const activeRuns = [

@@ -102,6 +102,24 @@ function reportOutcome(pod: V1Pod | undefined): ReportOutcome {
   return { kind: 'no-results', why: `the report step wrote no readable summary: ${decoded.problem}` };
 }
 
+/** The finished run's status from what the report step said: its verdict, or NoResults when it said nothing usable. */
+function statusFromReport(
+  run: ScanRun,
+  base: ScanRunStatus,
+  pod: V1Pod | undefined,
+  completionTime: string,
+): ScanRunStatus {
+  const outcome = reportOutcome(pod);
+  if (outcome.kind === 'summary') return verdictStatus(run, base, outcome.status, completionTime);
+  return compact({
+    ...base,
+    phase: 'Failed',
+    reason: RunReason.NoResults,
+    message: `${outcome.why}; findings unknown`,
+    completionTime,
+  });
+}
+
 /**
  * Maps the Job (undefined when it does not exist) and its pods to the run's status. A finished run, Cancelled
  * included, keeps its status: its Job may be gone (ttlSecondsAfterFinished) and nothing can change the outcome.
@@ -141,15 +159,7 @@ export function runStatusFromJob(
   const complete = condition(job, 'Complete');
   if (complete !== undefined) {
     const completionTime = timeOf(job.status?.completionTime) ?? timeOf(complete.lastTransitionTime) ?? formatUtc(now);
-    const outcome = reportOutcome(pod);
-    if (outcome.kind === 'summary') return verdictStatus(run, base, outcome.status, completionTime);
-    return compact({
-      ...base,
-      phase: 'Failed',
-      reason: RunReason.NoResults,
-      message: `${outcome.why}; findings unknown`,
-      completionTime,
-    });
+    return statusFromReport(run, base, pod, completionTime);
   }
 
   const failed = condition(job, 'Failed');
@@ -168,15 +178,7 @@ export function runStatusFromJob(
     const scan = terminatedState(stepStatus(pod, 'scan'));
     if (scan !== undefined && scan.exitCode === 0) {
       // The scanner finished; the report step could not read what it wrote.
-      const outcome = reportOutcome(pod);
-      if (outcome.kind === 'summary') return verdictStatus(run, base, outcome.status, completionTime);
-      return compact({
-        ...base,
-        phase: 'Failed',
-        reason: RunReason.NoResults,
-        message: `${outcome.why}; findings unknown`,
-        completionTime,
-      });
+      return statusFromReport(run, base, pod, completionTime);
     }
     const podReason = pod?.status?.reason;
     const cause =

@@ -2,13 +2,11 @@
 // rule for every runner: the cluster (run-status.ts, from the report step's termination message) and the local
 // runtime (src/local/, from the results directory) judge the same counts the same way.
 import type { Findings, ScanRun, ScanRunStatus } from '../api/types.ts';
-import { countAtOrAbove } from './results/severity.ts';
+import { countAtOrAbove, findingCounts } from './results/severity.ts';
 import { RunReason } from './run-reasons.ts';
 
-const FINDING_KEYS = ['critical', 'high', 'medium', 'low', 'info'] as const;
-
 export function describeFindings(findings: Findings): string {
-  const parts = FINDING_KEYS.filter((key) => findings[key] > 0).map((key) => `${findings[key]} ${key}`);
+  const parts = findingCounts(findings, { onlyFound: true });
   return parts.length === 0 ? 'no findings' : `${findings.total} findings (${parts.join(', ')})`;
 }
 

@@ -2,7 +2,8 @@ import type { Problem } from '../api/problem.ts';
 import { BACKEND_TYPES, CONCURRENCY_POLICIES, type ScanScheduleSpec } from '../api/types.ts';
 import { podSecurityProblems } from './pod-security-problems.ts';
 
-const isWholeNonNegative = (value: unknown): boolean =>
+/** A count or a number of seconds as the schema allows it: a whole number, zero or more. */
+export const isWholeNonNegative = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 /**

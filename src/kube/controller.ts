@@ -30,10 +30,17 @@ import { type RunningHealthServer, startOptionalHealthServer } from '../observe/
 import type { Logger } from '../observe/logger.ts';
 import { ControllerMetrics } from '../observe/metrics.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, makeApiClientWithDeadline } from './api-clients.ts';
-import { ScanObjects } from './custom-objects.ts';
+import { listCustomObjects, ScanObjects } from './custom-objects.ts';
 import { EventRecorder, KubeEventSink } from './event-recorder.ts';
 import { KubeCluster } from './kube-cluster.ts';
-import { DEFAULT_LEASE_NAME, KubeLeaseLock, LeaderElector } from './leader-election.ts';
+import {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_LEASE_NAME,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+  KubeLeaseLock,
+  LeaderElector,
+} from './leader-election.ts';
 import { KubeNotificationPort } from './notification-port.ts';
 import { processKey } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
@@ -69,9 +76,9 @@ export const CONTROLLER_DEFAULTS = {
   namespace: undefined,
   leaderElect: true,
   leaderElectNamespace: 'default',
-  leaseDurationMs: 15_000,
-  renewDeadlineMs: 10_000,
-  retryPeriodMs: 2_000,
+  leaseDurationMs: DEFAULT_LEASE_DURATION_MS,
+  renewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS,
+  retryPeriodMs: DEFAULT_RETRY_PERIOD_MS,
   metricsBindAddress: ':8080',
   healthProbeBindAddress: ':8081',
   maxConcurrentReconciles: 4,
@@ -160,9 +167,7 @@ function makeInformers(
     });
 
   const customList = (plural: string) => (labelSelector: string | undefined) =>
-    namespace === undefined
-      ? customObjects.listClusterCustomObject({ group: GROUP, version: VERSION, plural, labelSelector })
-      : customObjects.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, labelSelector });
+    listCustomObjects(customObjects, plural, namespace, labelSelector);
   const schedules = informer<ScanSchedule>(
     SCAN_SCHEDULE_PLURAL,
     GROUP,

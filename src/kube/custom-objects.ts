@@ -26,6 +26,18 @@ interface List<T> {
   items: T[];
 }
 
+/** The `plural` objects of our group in `namespace`, or in every namespace when it is undefined. */
+export function listCustomObjects(
+  api: CustomObjectsApi,
+  plural: string,
+  namespace: string | undefined,
+  labelSelector?: string,
+): Promise<unknown> {
+  return namespace === undefined
+    ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural, labelSelector })
+    : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, labelSelector });
+}
+
 export class ScanObjects {
   readonly #api: CustomObjectsApi;
 
@@ -34,23 +46,21 @@ export class ScanObjects {
   }
 
   async listSchedules(namespace: string | undefined, labelSelector?: string): Promise<ScanSchedule[]> {
-    const list = (
-      namespace === undefined
-        ? await this.#api.listClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: SCAN_SCHEDULE_PLURAL,
-            labelSelector,
-          })
-        : await this.#api.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: SCAN_SCHEDULE_PLURAL,
-            namespace,
-            labelSelector,
-          })
-    ) as List<ScanSchedule>;
+    const list = (await listCustomObjects(
+      this.#api,
+      SCAN_SCHEDULE_PLURAL,
+      namespace,
+      labelSelector,
+    )) as List<ScanSchedule>;
     return list.items;
+  }
+
+  /** Sets spec.suspend with a merge patch, as `kubectl patch --type merge` would. */
+  async setSuspend(namespace: string, name: string, suspend: boolean): Promise<void> {
+    await this.#api.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, plural: SCAN_SCHEDULE_PLURAL, namespace, name, body: { spec: { suspend } } },
+      mergePatch,
+    );
   }
 
   async getSchedule(namespace: string, name: string): Promise<ScanSchedule | undefined> {
@@ -69,22 +79,7 @@ export class ScanObjects {
   }
 
   async listRuns(namespace: string | undefined, labelSelector?: string): Promise<ScanRun[]> {
-    const list = (
-      namespace === undefined
-        ? await this.#api.listClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: SCAN_RUN_PLURAL,
-            labelSelector,
-          })
-        : await this.#api.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: SCAN_RUN_PLURAL,
-            namespace,
-            labelSelector,
-          })
-    ) as List<ScanRun>;
+    const list = (await listCustomObjects(this.#api, SCAN_RUN_PLURAL, namespace, labelSelector)) as List<ScanRun>;
     return list.items;
   }
 
@@ -193,10 +188,18 @@ export function withRemovals(from: Record<string, unknown>, to: object): Record<
 /** Events about one object, newest last. */
 export async function eventsFor(api: EventsV1Api, namespace: string, uid: string): Promise<EventsV1Event[]> {
   const list: EventsV1EventList = await api.listNamespacedEvent({ namespace, fieldSelector: `regarding.uid=${uid}` });
-  return [...list.items].sort((a, b) => eventTime(a) - eventTime(b));
+  return [...list.items].sort((a, b) => (eventTimeMs(a) ?? 0) - (eventTimeMs(b) ?? 0));
 }
 
-function eventTime(event: EventsV1Event): number {
-  const raw = event.deprecatedLastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
-  return raw === undefined ? 0 : new Date(raw as unknown as string).getTime();
+/**
+ * When an Event was last seen, as kubectl reads it: the series' last observation, else the core/v1 last
+ * timestamp, else the first occurrence, else when it was written; undefined when it has none of them.
+ */
+export function eventTimeMs(event: EventsV1Event): number | undefined {
+  const raw =
+    event.series?.lastObservedTime ??
+    event.deprecatedLastTimestamp ??
+    event.eventTime ??
+    event.metadata?.creationTimestamp;
+  return raw === undefined ? undefined : new Date(raw as unknown as string).getTime();
 }

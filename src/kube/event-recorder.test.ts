@@ -199,6 +199,29 @@ describe('EventRecorder', () => {
     assert.notEqual(sink.writes[0]?.name, sink.writes[1]?.name);
   });
 
+  it('measures the window from each event’s last repeat, not from when it was first seen', async () => {
+    const { sink, clock, recorder } = setup();
+    const weekly: EventSubject = { ...schedule, metadata: { ...schedule.metadata, name: 'weekly', uid: 'uid-2' } };
+    recorder.record(schedule, alreadyActive); // nightly at 0 min
+    await clock.advance(60_000);
+    recorder.record(weekly, alreadyActive); // weekly at 1 min
+    await clock.advance(60_000);
+    recorder.record(schedule, alreadyActive); // nightly repeats at 2 min
+    await recorder.flush();
+    await clock.advance(5 * 60_000); // 7 min: weekly's window is over, nightly's is not
+    recorder.record(weekly, alreadyActive);
+    recorder.record(schedule, alreadyActive);
+    await recorder.flush();
+    const byName = sink.writes.map((w) => [w.op, w.name.split('.')[0], w.count]);
+    assert.deepEqual(byName, [
+      ['create', 'nightly', undefined],
+      ['create', 'weekly', undefined],
+      ['patch', 'nightly', 2],
+      ['create', 'weekly', undefined],
+      ['patch', 'nightly', 3],
+    ]);
+  });
+
   it('creates a new Event when the one it would patch has expired', async () => {
     const { sink, recorder } = setup();
     recorder.record(schedule, alreadyActive);

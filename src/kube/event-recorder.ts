@@ -21,7 +21,7 @@ export const REPORTING_CONTROLLER = 'scanschedule';
 /** The API server rejects a longer note (bytes). */
 export const MAX_NOTE_BYTES = 1024;
 /** client-go's isomorphic-event window for EventSeries. */
-export const DEFAULT_SERIES_WINDOW_MS = 6 * 60_000;
+const DEFAULT_SERIES_WINDOW_MS = 6 * 60_000;
 const MAX_TRACKED_EVENTS = 4096;
 
 /** The object an Event is about. */
@@ -183,6 +183,9 @@ export class EventRecorder {
     if (tracked !== undefined) {
       tracked.count++;
       tracked.lastObservedMs = nowMs;
+      // To the end: the map stays in lastObservedMs order, which is what lets #sweep stop early.
+      this.#tracked.delete(key);
+      this.#tracked.set(key, tracked);
       this.#writeSeries(key, tracked);
       return;
     }
@@ -272,9 +275,15 @@ export class EventRecorder {
     return `${objectName}.${nanos.toString(16)}`;
   }
 
+  /**
+   * Forgets events whose window has passed. The map is in lastObservedMs order (a repeat moves its entry to the
+   * end), so the walk stops at the first entry still inside its window: the cost is what expires (plus expired
+   * entries whose write is still in flight, kept until it returns), not every tracked event on every record.
+   */
   #sweep(nowMs: number): void {
     for (const [key, tracked] of this.#tracked) {
-      if (!tracked.inFlight && nowMs - tracked.lastObservedMs >= this.#windowMs) this.#tracked.delete(key);
+      if (nowMs - tracked.lastObservedMs < this.#windowMs) break;
+      if (!tracked.inFlight) this.#tracked.delete(key);
     }
     // Insertion order is age order: drop the oldest if a flood of distinct events would grow the map unbounded.
     for (const key of this.#tracked.keys()) {

@@ -12,7 +12,7 @@ import type { ClusterEvent, ClusterReader, ClusterWriter, ObjectKey } from '../c
 import { isAlreadyExists, isNotFound, toCoreError } from './api-errors.ts';
 import type { ScanObjects } from './custom-objects.ts';
 import type { EventRecorder } from './event-recorder.ts';
-import type { ResilientInformer } from './resilient-informer.ts';
+import { namespacedIndexKey, type ResilientInformer } from './resilient-informer.ts';
 
 export interface KubeClusterParts {
   schedules: ResilientInformer<ScanSchedule>;
@@ -25,12 +25,31 @@ export interface KubeClusterParts {
 }
 
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+const RUNS_BY_SCHEDULE = 'schedule';
+const PODS_BY_JOB = 'job';
+
+/** A run under its namespace and schedule label. */
+function runIndexKeys(run: ScanRun): string[] {
+  const schedule = run.metadata.labels?.[LABEL_SCHEDULE];
+  return schedule === undefined ? [] : [namespacedIndexKey(run.metadata.namespace, schedule)];
+}
+
+/** A pod under each Job uid that owns it and under its job-name label: podsOf matches either. */
+function podIndexKeys(pod: V1Pod): string[] {
+  const namespace = pod.metadata?.namespace;
+  const keys = (pod.metadata?.ownerReferences ?? []).map((ref) => namespacedIndexKey(namespace, `uid:${ref.uid}`));
+  const jobName = pod.metadata?.labels?.[JOB_NAME_LABEL];
+  if (jobName !== undefined) keys.push(namespacedIndexKey(namespace, `name:${jobName}`));
+  return keys;
+}
 
 export class KubeCluster implements ClusterReader, ClusterWriter {
   readonly #parts: KubeClusterParts;
 
   constructor(parts: KubeClusterParts) {
     this.#parts = parts;
+    parts.runs.addIndex(RUNS_BY_SCHEDULE, runIndexKeys);
+    parts.pods.addIndex(PODS_BY_JOB, podIndexKeys);
   }
 
   getSchedule(key: ObjectKey): ScanSchedule | undefined {
@@ -39,9 +58,8 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
 
   runsOf(schedule: ScanSchedule): ScanRun[] {
     const name = schedule.metadata.name;
-    return this.#parts.runs
-      .list(schedule.metadata.namespace)
-      .filter((run) => run.metadata.labels?.[LABEL_SCHEDULE] === name);
+    if (name === undefined) return [];
+    return this.#parts.runs.byIndex(RUNS_BY_SCHEDULE, namespacedIndexKey(schedule.metadata.namespace, name));
   }
 
   getJob(key: ObjectKey): V1Job | undefined {
@@ -49,15 +67,14 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
   }
 
   podsOf(job: V1Job): V1Pod[] {
-    const uid = job.metadata?.uid;
-    const name = job.metadata?.name;
-    return this.#parts.pods
-      .list(job.metadata?.namespace)
-      .filter(
-        (pod) =>
-          pod.metadata?.ownerReferences?.some((ref) => ref.uid === uid) === true ||
-          pod.metadata?.labels?.[JOB_NAME_LABEL] === name,
-      );
+    const { namespace, uid, name } = job.metadata ?? {};
+    const owned =
+      uid === undefined ? [] : this.#parts.pods.byIndex(PODS_BY_JOB, namespacedIndexKey(namespace, `uid:${uid}`));
+    const named =
+      name === undefined ? [] : this.#parts.pods.byIndex(PODS_BY_JOB, namespacedIndexKey(namespace, `name:${name}`));
+    if (named.length === 0) return owned;
+    if (owned.length === 0) return named;
+    return [...new Set([...owned, ...named])];
   }
 
   createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {

@@ -3,6 +3,7 @@
 // not pointed at), and the POST goes out through src/notify. Neither the URL nor the key is logged or kept.
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { NotificationChannel, SecretKeySelector } from '../api/types.ts';
+import { resolveChannel } from '../core/notifications/resolve-channel.ts';
 import type { NotificationPort, PostOutcome, ResolvedChannel } from '../core/ports.ts';
 import { postNotification } from '../notify/post-notification.ts';
 import { isNotFound } from './api-errors.ts';
@@ -25,17 +26,7 @@ export class KubeNotificationPort implements NotificationPort {
   }
 
   async resolve(namespace: string, channel: NotificationChannel): Promise<ResolvedChannel | { error: string }> {
-    let url: string | undefined = channel.url;
-    if (channel.urlFrom !== undefined) {
-      const read = await this.#secretValue(namespace, channel.urlFrom.secretKeyRef);
-      if ('error' in read) return read;
-      url = read.value.trim();
-    }
-    if (url === undefined || url === '') return { error: 'the channel has no url or urlFrom' };
-    if (channel.signingKeyFrom === undefined) return { url };
-    const key = await this.#secretValue(namespace, channel.signingKeyFrom.secretKeyRef);
-    if ('error' in key) return key;
-    return { url, signingKey: key.value };
+    return resolveChannel(channel, (ref) => this.#secretValue(namespace, ref));
   }
 
   async post(request: { url: string; body: string; headers: Record<string, string> }): Promise<PostOutcome> {

@@ -441,3 +441,71 @@ describe('restartDelayMs', () => {
     it(`waits ${c.name}`, () => assert.equal(restartDelayMs(c.failures, c.hint, 1_000, 30_000), c.ms));
   }
 });
+
+describe('ResilientInformer indexes', () => {
+  const labelled = (name: string, namespace: string, resourceVersion: string, owner?: string): Obj => ({
+    metadata: { name, namespace, resourceVersion, ...(owner !== undefined && { labels: { owner } }) },
+  });
+  const byOwner = (o: Obj): string[] => {
+    const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.owner;
+    return owner === undefined ? [] : [`${o.metadata?.namespace}/${owner}`];
+  };
+  const names = (objects: readonly Obj[]): string[] => objects.map((o) => o.metadata?.name ?? '').sort();
+
+  it('follows adds, updates that move an object, deletes and objects gone from a relist', async () => {
+    const h = harness();
+    h.nextList = [labelled('a', 'ns1', '1', 'x'), labelled('b', 'ns1', '1', 'y'), labelled('c', 'ns2', '1', 'x')];
+    h.informer.addIndex('owner', byOwner);
+    h.informer.start();
+    await h.informer.waitForSync();
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/x')), ['a']);
+    assert.deepEqual(names(h.informer.list('ns1')), ['a', 'b']);
+
+    const { handlers } = h.current();
+    handlers.update(labelled('b', 'ns1', '2', 'x'));
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/x')), ['a', 'b']);
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/y')), []);
+    handlers.delete(labelled('a', 'ns1', '1', 'x'));
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/x')), ['b']);
+    assert.deepEqual(names(h.informer.list('ns1')), ['b']);
+
+    h.nextList = [labelled('c', 'ns2', '1', 'x')];
+    handlers.error(new Error('watch broke'));
+    await h.clock.advance(1_000);
+    await h.informer.whenFresh();
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/x')), []);
+    assert.deepEqual(names(h.informer.list('ns1')), []);
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns2/x')), ['c']);
+    await h.informer.stop();
+  });
+
+  it('fills an index added after the cache synced from what is cached', async () => {
+    const h = harness();
+    h.nextList = [labelled('a', 'ns1', '1', 'x'), labelled('b', 'ns1', '1')];
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.informer.addIndex('owner', byOwner);
+    assert.deepEqual(names(h.informer.byIndex('owner', 'ns1/x')), ['a']);
+    await h.informer.stop();
+  });
+
+  it('refuses an index it does not have and one added twice', () => {
+    const h = harness();
+    assert.throws(() => h.informer.byIndex('owner', 'ns/x'), /no index named owner/);
+    h.informer.addIndex('owner', byOwner);
+    assert.throws(() => h.informer.addIndex('owner', byOwner), /already has an index named owner/);
+  });
+
+  it('caches what prune leaves of listed and watched objects', async () => {
+    const h = harness({ prune: (o) => ({ metadata: o.metadata }) });
+    h.nextList = [obj('a', '1', 'listed payload')];
+    h.informer.start();
+    await h.informer.waitForSync();
+    h.current().handlers.add(obj('b', '1', 'watched payload'));
+    assert.deepEqual(
+      h.informer.list().map((o) => o.data),
+      [undefined, undefined],
+    );
+    await h.informer.stop();
+  });
+});

@@ -11,6 +11,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { type Logger, silentLogger } from '../observe/logger.ts';
+import { pruneForCollection } from './cache-pruning.ts';
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -33,6 +34,9 @@ export interface ObjectList<T> {
   metadata?: { resourceVersion?: string };
   items: T[];
 }
+
+/** The keys under which an index files an object; none leaves it out of that index. */
+export type IndexFunction<T> = (object: T) => readonly string[];
 
 /** Lists the collection; it must apply the same selector as the watch, so it receives it. */
 export type ListFunction<T extends CachedObject> = (options: { labelSelector?: string }) => Promise<ObjectList<T>>;
@@ -93,6 +97,41 @@ export interface ResilientInformerOptions<T extends CachedObject> {
   random?: () => number;
   /** Replaces the ListWatch, for unit tests. */
   createSource?: InformerSourceFactory<T>;
+  /**
+   * Shrinks each listed or watched object before it is cached, and may change it in place (client-node's ListWatch
+   * keeps the same object in its own cache, so in place shrinks both). Whatever it drops no consumer may read.
+   * Default: pruneForCollection(path): pods keep only what run-status reads, other objects drop managedFields.
+   */
+  prune?: (object: T) => T;
+}
+
+/** Index key for objects of one namespace under one value, e.g. the runs of one schedule. */
+export function namespacedIndexKey(namespace: string | undefined, value: string): string {
+  return `${namespace ?? ''}/${value}`;
+}
+
+/** A bucket per key: the objects filed under it, by object key (so a replace never duplicates). */
+type Buckets<T> = Map<string, Map<string, T>>;
+
+function fileUnder<T>(buckets: Buckets<T>, bucketKey: string, key: string, object: T): void {
+  let bucket = buckets.get(bucketKey);
+  if (bucket === undefined) {
+    bucket = new Map();
+    buckets.set(bucketKey, bucket);
+  }
+  bucket.set(key, object);
+}
+
+function unfileFrom<T>(buckets: Buckets<T>, bucketKey: string, key: string): void {
+  const bucket = buckets.get(bucketKey);
+  if (bucket === undefined) return;
+  bucket.delete(key);
+  if (bucket.size === 0) buckets.delete(bucketKey);
+}
+
+interface Index<T> {
+  keysOf: IndexFunction<T>;
+  buckets: Buckets<T>;
 }
 
 /** API path of a collection: core group when `group` is empty, cluster-wide when `namespace` is undefined. */
@@ -114,7 +153,7 @@ export function objectKey(object: CachedObject): string {
 }
 
 /** What the API server asks for on a 429 it sends without a usable hint ("storage is (re)initializing": 1 s). */
-export const DEFAULT_TOO_MANY_REQUESTS_RETRY_MS = 1_000;
+const DEFAULT_TOO_MANY_REQUESTS_RETRY_MS = 1_000;
 
 function headerValue(headers: unknown, name: string): string | undefined {
   if (headers === null || typeof headers !== 'object') return undefined;
@@ -234,6 +273,11 @@ export class ResilientInformer<T extends CachedObject> {
   readonly #clock: Clock;
   readonly #setTimer: SetTimer;
   readonly #cache = new Map<string, T>();
+  // list(namespace) and byIndex() are called once or more per reconcile: with thousands of objects, copying and
+  // filtering the whole cache each time cost more than the reconcile itself. Buckets make them O(result).
+  readonly #byNamespace: Buckets<T> = new Map();
+  readonly #indexes = new Map<string, Index<T>>();
+  readonly #prune: (object: T) => T;
   readonly #staleAfterMs: number;
   readonly #watchdogIntervalMs: number;
   #generation = 0;
@@ -261,6 +305,7 @@ export class ResilientInformer<T extends CachedObject> {
     this.#setTimer = options.setTimer ?? systemTimer;
     this.#staleAfterMs = options.staleAfterMs ?? 180_000;
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
+    this.#prune = options.prune ?? pruneForCollection<T>(options.path);
   }
 
   /**
@@ -298,9 +343,28 @@ export class ResilientInformer<T extends CachedObject> {
     return new Promise((resolve, reject) => this.#syncWaiters.push({ resolve, reject }));
   }
 
+  /** A new array: the cache's objects, or those of one namespace. */
   list(namespace?: string): T[] {
-    const all = [...this.#cache.values()];
-    return namespace === undefined ? all : all.filter((object) => (object.metadata?.namespace ?? '') === namespace);
+    if (namespace === undefined) return [...this.#cache.values()];
+    return [...(this.#byNamespace.get(namespace)?.values() ?? [])];
+  }
+
+  /**
+   * Adds a secondary index, kept up to date from now on (and filled from what is cached already). Names are
+   * unique: adding one twice is a programming error.
+   */
+  addIndex(name: string, keysOf: IndexFunction<T>): void {
+    if (this.#indexes.has(name)) throw new Error(`informer ${this.resource} already has an index named ${name}`);
+    const index: Index<T> = { keysOf, buckets: new Map() };
+    this.#indexes.set(name, index);
+    for (const [key, object] of this.#cache) for (const k of keysOf(object)) fileUnder(index.buckets, k, key, object);
+  }
+
+  /** A new array of the objects the index files under `indexKey`; throws for an index never added. */
+  byIndex(name: string, indexKey: string): T[] {
+    const index = this.#indexes.get(name);
+    if (index === undefined) throw new Error(`informer ${this.resource} has no index named ${name}`);
+    return [...(index.buckets.get(indexKey)?.values() ?? [])];
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -359,13 +423,28 @@ export class ResilientInformer<T extends CachedObject> {
     }
   }
 
+  #store(key: string, object: T, previous: T | undefined): void {
+    if (previous !== undefined) this.#unstore(key, previous);
+    this.#cache.set(key, object);
+    fileUnder(this.#byNamespace, object.metadata?.namespace ?? '', key, object);
+    for (const index of this.#indexes.values()) {
+      for (const k of index.keysOf(object)) fileUnder(index.buckets, k, key, object);
+    }
+  }
+
+  #unstore(key: string, object: T): void {
+    this.#cache.delete(key);
+    unfileFrom(this.#byNamespace, object.metadata?.namespace ?? '', key);
+    for (const index of this.#indexes.values()) for (const k of index.keysOf(object)) unfileFrom(index.buckets, k, key);
+  }
+
   #upsert(object: T): void {
     const key = objectKey(object);
     const previous = this.#cache.get(key);
     const version = object.metadata?.resourceVersion;
     // A relist after a restart replays every object: unchanged ones are not news.
     if (previous !== undefined && version !== undefined && previous.metadata?.resourceVersion === version) return;
-    this.#cache.set(key, object);
+    this.#store(key, object, previous);
     this.#emit(previous === undefined ? 'add' : 'update', object);
   }
 
@@ -373,16 +452,16 @@ export class ResilientInformer<T extends CachedObject> {
     const key = objectKey(object);
     const previous = this.#cache.get(key);
     if (previous === undefined) return;
-    this.#cache.delete(key);
+    this.#unstore(key, previous);
     this.#emit('delete', previous);
   }
 
   /** Objects deleted while no watch was running appear only as absent from the next list. */
   #dropMissing(items: readonly T[]): void {
     const present = new Set(items.map(objectKey));
-    for (const [key, object] of this.#cache) {
+    for (const [key, object] of [...this.#cache]) {
       if (present.has(key)) continue;
-      this.#cache.delete(key);
+      this.#unstore(key, object);
       this.#emit('delete', object);
     }
   }
@@ -438,8 +517,8 @@ export class ResilientInformer<T extends CachedObject> {
         }
       };
     const handlers: SourceHandlers<T> = {
-      add: guard((object) => this.#upsert(object)),
-      update: guard((object) => this.#upsert(object)),
+      add: guard((object) => this.#upsert(this.#prune(object))),
+      update: guard((object) => this.#upsert(this.#prune(object))),
       delete: guard((object) => this.#remove(object)),
       error: (error) => {
         if (isCurrent()) this.#restart('error', error);
@@ -460,7 +539,7 @@ export class ResilientInformer<T extends CachedObject> {
       );
       // Throwing makes an abandoned ListWatch stop here instead of going on to open a watch.
       if (!isCurrent()) throw new Error('informer generation abandoned');
-      const items = (result.items ?? []).map(toWireJson);
+      const items = (result.items ?? []).map((item) => this.#prune(toWireJson(item)));
       this.#dropMissing(items);
       listed = true;
       this.#failures = 0;

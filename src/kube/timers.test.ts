@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../testing/manual-clock.ts';
-import { chainedTimer, delayOn, MAX_TIMER_MS, systemTimer } from './timers.ts';
+import { chainedTimer, MAX_TIMER_MS, systemTimer } from './timers.ts';
 
 /** Host timers that record what was asked and fire only when told. */
 function recordingHost(): { asked: number[]; fire: () => void; cleared: number } & Parameters<typeof chainedTimer>[0] {
@@ -61,33 +60,5 @@ describe('chainedTimer', () => {
 
   it('fires a real short timer', async () => {
     await new Promise<void>((resolve) => systemTimer(resolve, 1));
-  });
-});
-
-describe('delayOn', () => {
-  it('resolves after the delay on the injected timer', async () => {
-    const clock = new ManualClock();
-    let done = false;
-    const waiting = delayOn(clock.setTimer)(1_000).then(() => {
-      done = true;
-    });
-    await clock.advance(999);
-    assert.equal(done, false);
-    await clock.advance(1);
-    await waiting;
-    assert.equal(done, true);
-  });
-
-  it('rejects with the abort reason and disarms its timer', async () => {
-    const clock = new ManualClock();
-    const controller = new AbortController();
-    const waiting = delayOn(clock.setTimer)(1_000, controller.signal);
-    controller.abort(new Error('shutting down'));
-    await assert.rejects(waiting, /shutting down/);
-    assert.equal(clock.pendingTimers, 0);
-  });
-
-  it('rejects at once when already aborted', async () => {
-    await assert.rejects(delayOn(new ManualClock().setTimer)(10, AbortSignal.abort(new Error('late'))), /late/);
   });
 });

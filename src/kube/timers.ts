@@ -12,9 +12,6 @@ export type CancelTimer = () => void;
 /** Arms a one-shot timer. */
 export type SetTimer = (callback: () => void, ms: number) => CancelTimer;
 
-/** Resolves after `ms`; rejects with the signal's reason when aborted first. */
-export type Delay = (ms: number, signal?: AbortSignal) => Promise<void>;
-
 export const systemClock: Clock = () => new Date();
 
 /** Node's setTimeout fires at once (with a TimeoutOverflowWarning) beyond this, so longer waits are chained. */
@@ -52,23 +49,3 @@ export const systemTimer: SetTimer = chainedTimer({
   set: (callback, ms) => setTimeout(callback, ms),
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 });
-
-/** A Delay built on a SetTimer, so components that sleep follow the same injected time. */
-export function delayOn(setTimer: SetTimer): Delay {
-  return (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const cancel = setTimer(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}

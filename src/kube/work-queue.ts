@@ -4,7 +4,7 @@
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 /** Per-key backoff of addRateLimited: 5 ms doubling to 5 min, like client-go's default controller limiter. */
-export const BACKOFF_BASE_MS = 5;
+const BACKOFF_BASE_MS = 5;
 export const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** Hooks for metrics; each is called synchronously when the counter or gauge changes. */

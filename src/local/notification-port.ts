@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationChannel, SecretKeySelector } from '../api/types.ts';
+import { resolveChannel } from '../core/notifications/resolve-channel.ts';
 import type { NotificationPort, PostOutcome, ResolvedChannel } from '../core/ports.ts';
 import { postNotification } from '../notify/post-notification.ts';
 
@@ -30,17 +31,7 @@ export class LocalNotificationPort implements NotificationPort {
   }
 
   async resolve(_namespace: string, channel: NotificationChannel): Promise<ResolvedChannel | { error: string }> {
-    let url = channel.url;
-    if (channel.urlFrom !== undefined) {
-      const read = this.#secretValue(channel.urlFrom.secretKeyRef);
-      if ('error' in read) return read;
-      url = read.value.trim();
-    }
-    if (url === undefined || url === '') return { error: 'the channel has no url or urlFrom' };
-    if (channel.signingKeyFrom === undefined) return { url };
-    const key = this.#secretValue(channel.signingKeyFrom.secretKeyRef);
-    if ('error' in key) return key;
-    return { url, signingKey: key.value };
+    return resolveChannel(channel, (ref) => this.#secretValue(ref));
   }
 
   async post(request: { url: string; body: string; headers: Record<string, string> }): Promise<PostOutcome> {

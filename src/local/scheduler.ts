@@ -13,6 +13,7 @@ import { deliverNotifications } from '../core/deliver-notifications.ts';
 import { isFinished } from '../core/owned-runs.ts';
 import { planSchedule } from '../core/plan.ts';
 import type { NotificationPort } from '../core/ports.ts';
+import type { EventReason } from '../core/reasons.ts';
 import { RunReason } from '../core/run-reasons.ts';
 import { readResultsDir } from '../files/read-results-dir.ts';
 import { formatUtc } from '../schedule/rfc3339.ts';
@@ -357,7 +358,7 @@ export class LocalScheduler {
     this.#schedule(key, requeue === null ? retryAfter : retryAfter === null ? requeue : Math.min(requeue, retryAfter));
   }
 
-  #event(scheduleKey: string, type: string, reason: string, message: string): void {
+  #event(scheduleKey: string, type: string, reason: EventReason, message: string): void {
     this.#o.store.recordEvent(scheduleKey, { time: formatUtc(this.#o.clock().getTime()), type, reason, message });
     this.#o.log(`${scheduleKey}: ${reason}: ${message}`);
   }

@@ -51,6 +51,22 @@ describe('ControllerMetrics', () => {
     assert.match(text, /^scanschedule_workqueue_depth 7$/m);
   });
 
+  it('reports each cached schedule’s Ready condition as 1 or 0, and forgets a deleted schedule', async () => {
+    const metrics = new ControllerMetrics();
+    const schedule = (name: string, ready?: string) => ({
+      metadata: { namespace: 'team-a', name },
+      status: ready === undefined ? {} : { conditions: [{ type: 'Ready', status: ready }] },
+    });
+    metrics.setScheduleReadiness([schedule('ready', 'True'), schedule('stalled', 'False'), schedule('new')]);
+    let text = await metrics.exposition();
+    assert.match(text, /^scanschedule_schedule_ready\{namespace="team-a",schedule="ready"\} 1$/m);
+    assert.match(text, /^scanschedule_schedule_ready\{namespace="team-a",schedule="stalled"\} 0$/m);
+    assert.match(text, /^scanschedule_schedule_ready\{namespace="team-a",schedule="new"\} 0$/m);
+    metrics.setScheduleReadiness([schedule('ready', 'True')]);
+    text = await metrics.exposition();
+    assert.doesNotMatch(text, /schedule="stalled"/);
+  });
+
   it('adds Node process metrics only when asked', async () => {
     assert.doesNotMatch(await new ControllerMetrics().exposition(), /process_cpu/);
     assert.match(await new ControllerMetrics({ processMetrics: true }).exposition(), /process_cpu/);

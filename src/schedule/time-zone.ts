@@ -1,5 +1,3 @@
-import { BoundedCache } from './bounded-cache.ts';
-
 /** Why a zone name cannot be used, and what to write instead. */
 export interface TimeZoneProblem {
   message: string;
@@ -21,7 +19,8 @@ const STARTS_WITH_CAPITAL = /^[A-Z]/;
 
 const EXAMPLE_FIX = 'Use an IANA time zone name such as "Europe/Berlin" or "America/New_York", or "UTC".';
 
-function computeTimeZoneProblem(zone: string): TimeZoneProblem | undefined {
+/** Why `zone` is not a usable IANA time zone name (Kubernetes' rule, see above); undefined when it is. */
+export function timeZoneProblem(zone: string): TimeZoneProblem | undefined {
   if (zone === 'UTC') return undefined;
   if (zone === '') {
     return { message: 'spec.timezone is empty', fix: 'Remove spec.timezone for UTC, or set an IANA name.' };
@@ -61,19 +60,7 @@ function computeTimeZoneProblem(zone: string): TimeZoneProblem | undefined {
   return undefined;
 }
 
-const problemsByZone = new BoundedCache<string, TimeZoneProblem | undefined>(1024);
-
-/** Why `zone` is not a usable IANA time zone name (Kubernetes' rule, see above); undefined when it is. */
-export function timeZoneProblem(zone: string): TimeZoneProblem | undefined {
-  return problemsByZone.getOrCompute(zone, computeTimeZoneProblem);
-}
-
-const canonicalByZone = new BoundedCache<string, string>(1024);
-
 /** ICU's canonical name for a valid zone (US/Eastern → America/New_York, Etc/UTC → UTC). */
 export function canonicalTimeZone(zone: string): string {
-  return canonicalByZone.getOrCompute(
-    zone,
-    (name) => new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone,
-  );
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
 }

@@ -1,12 +1,12 @@
 import { DEFAULT_TIMEZONE } from '../api/defaults.ts';
 import type { Problem } from '../api/problem.ts';
 import { BoundedCache } from './bounded-cache.ts';
-import type { Cadence } from './cadence.ts';
-import { cronerPattern, type ZonedCron, zonedCron } from './cron.ts';
+import { type Cadence, cronCadence } from './cadence.ts';
+import { cronerPattern, newCron, type ZonedCron, zonedCron } from './cron.ts';
 import { MAX_PERIOD_MS, MAX_PERIOD_TEXT, type ParsedScheduleText, parseScheduleText } from './cron-grammar.ts';
 import { parseInterval } from './duration.ts';
 import { resolveSpread, type ScheduleKey, spreadKey } from './spread.ts';
-import { timeZoneProblem } from './time-zone.ts';
+import { canonicalTimeZone, timeZoneProblem } from './time-zone.ts';
 import { zonedCadence } from './zoned-cadence.ts';
 
 /** The fields of a ScanSchedule spec that decide when it runs. */
@@ -33,11 +33,15 @@ export type CompiledTiming = { timing: Timing; problems: [] } | { timing: undefi
 
 const MIN_INTERVAL_MS = 60_000;
 
-const parsedTexts = new BoundedCache<string, ReturnType<typeof parseScheduleText>>(4096);
-
 const isAbsent = (value: unknown): value is undefined | null => value === undefined || value === null;
 
+// The memo every reconcile hits first: each one compiles its schedule's spec, and compiling parses the text,
+// checks the zone with Intl and has croner check the pattern (tens of µs). Keyed by the spec's timing
+// fields and, when the text has an H token, the schedule's spread key. Holds no Cron (cron.ts).
 const compiledTimings = new BoundedCache<string, CompiledTiming>(16_384);
+
+/** An element starting with H (a spread, or an error): only then do the H values, so the key, matter. */
+const MAY_SPREAD = /(?:^|[\s,])H(?![A-Za-z])/;
 
 const isTextOrAbsent = (value: unknown): value is string | undefined =>
   value === undefined || typeof value === 'string';
@@ -55,9 +59,8 @@ export function compileTiming(spec: TimingSpec, key: ScheduleKey = {}): Compiled
   }
   const { schedule, interval, timezone } = spec;
   if (isTextOrAbsent(schedule) && isTextOrAbsent(interval) && isTextOrAbsent(timezone)) {
-    // Every reconcile compiles its spec; the key leaves out namespace/name unless an H depends on them.
-    const parsed = typeof schedule === 'string' ? parsedTexts.getOrCompute(schedule, parseScheduleText) : undefined;
-    const spread = parsed !== undefined && 'kind' in parsed && parsed.kind === 'cron' && parsed.syntax.hasSpread;
+    // The key leaves out namespace/name unless an H depends on them.
+    const spread = typeof schedule === 'string' && MAY_SPREAD.test(schedule);
     const cacheKey = [schedule, interval, timezone, spread ? spreadKey(key) : undefined].map(keyPart).join('');
     const compiled = compiledTimings.getOrCompute(cacheKey, () => compileUncached(spec, key));
     // Fresh arrays: a caller that adds to its problems must not change the cached ones.
@@ -99,7 +102,7 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
     if (typeof schedule !== 'string') {
       problems.push({ path: 'spec.schedule', message: 'spec.schedule must be a string', fix: 'Quote it in YAML.' });
     } else {
-      const result = parsedTexts.getOrCompute(schedule, parseScheduleText);
+      const result = parseScheduleText(schedule);
       if ('problem' in result) problems.push({ path: 'spec.schedule', ...result.problem });
       else parsed = result;
     }
@@ -147,13 +150,14 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
   try {
     const pattern = cronerPattern(spread.fields);
     const cron = zonedCron(pattern, timezone);
+    const utc = canonicalTimeZone(timezone) === 'UTC';
     const timing: Timing = {
       kind: 'cron',
       effective,
       timezone,
       cron,
       get cadence() {
-        return zonedCadence(pattern, timezone);
+        return utc ? cronCadence(newCron(pattern, 0)) : zonedCadence(pattern, timezone);
       },
     };
     return { timing, problems: [] };

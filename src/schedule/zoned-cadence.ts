@@ -2,7 +2,6 @@ import type { Cron } from 'croner';
 import { type Cadence, cronCadence } from './cadence.ts';
 import { newCron } from './cron.ts';
 import { offsetPeriodAt } from './offset-periods.ts';
-import { canonicalTimeZone } from './time-zone.ts';
 
 /**
  * The occurrences of `pattern` in the named zone, exactly as `named` (croner with that zone) computes them,
@@ -22,7 +21,6 @@ import { canonicalTimeZone } from './time-zone.ts';
  */
 export function zonedCadence(pattern: string, zone: string, named?: Cron): Cadence {
   // The Crons this cadence needs are built on first use and go with it (see newCron).
-  if (canonicalTimeZone(zone) === 'UTC') return cronCadence(named ?? newCron(pattern, zone));
   let namedCron = named;
   const slowCron = (): Cron => {
     namedCron ??= newCron(pattern, zone);

@@ -3,6 +3,7 @@
 // delete, and write status. Imported only by tests and bench/.
 import type { ScanRun, ScanSchedule } from '../api/types.ts';
 import type { Plan } from '../core/plan.ts';
+import { RunReason } from '../core/run-reasons.ts';
 import { formatUtc } from '../schedule/rfc3339.ts';
 
 export interface World {
@@ -51,7 +52,7 @@ export function finishRuns(
       status: {
         ...run.status,
         phase: outcome,
-        reason: outcome === 'Succeeded' ? 'Completed' : 'ScanFailed',
+        reason: outcome === 'Succeeded' ? RunReason.Completed : RunReason.ScanFailed,
         startTime: started,
         completionTime: formatUtc(now),
       },

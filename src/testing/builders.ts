@@ -11,6 +11,7 @@ import type {
   ScanScheduleStatus,
 } from '../api/types.ts';
 import { scheduledRunName } from '../core/run-names.ts';
+import { RunReason } from '../core/run-reasons.ts';
 import { formatUtc } from '../schedule/rfc3339.ts';
 
 /** Named instants on the day Kubernetes' CronJob tests use (a Thursday), so ported cases read the same. */
@@ -127,7 +128,7 @@ export function aSucceededRun(scheduledAt: Date, overrides: RunOverrides = {}): 
   return aRun({
     scheduledAt,
     phase: 'Succeeded',
-    reason: 'Completed',
+    reason: RunReason.Completed,
     startTime: scheduledAt,
     completionTime: plus(scheduledAt, 10 * SECOND),
     ...overrides,

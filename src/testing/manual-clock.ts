@@ -1,6 +1,6 @@
 // A clock and timers that move only when a test says so. Timers fire in deadline order (ties in arming order),
 // and pending promise continuations run between two timers, so chains of awaits behave as with real time.
-import { type CancelTimer, type Clock, type Delay, delayOn, type SetTimer } from '../kube/timers.ts';
+import type { CancelTimer, Clock, SetTimer } from '../kube/timers.ts';
 
 interface PendingTimer {
   at: number;
@@ -31,8 +31,6 @@ export class ManualClock {
       this.#timers.delete(timer);
     };
   };
-
-  readonly delay: Delay = delayOn(this.setTimer);
 
   /** Milliseconds since the Unix epoch, for assertions. */
   get nowMs(): number {

@@ -14,9 +14,17 @@ PROMETHEUS_MODULE_VERSION=v0.316.0
 log() { echo "tools: $*" >&2; }
 
 cache_root="${SCANSCHEDULE_CACHE_DIR:-$HOME/.cache/scanschedule}/tools"
-target="$cache_root/helm-$HELM_VERSION-prometheus-$PROMETHEUS_MODULE_VERSION"
+target="$cache_root/helm-$HELM_VERSION-promtool-$PROMETHEUS_MODULE_VERSION-remove_all_sd"
 complete_in() { [ -x "$1/helm" ] && [ -x "$1/promtool" ]; }
 
+if [ "${1:-}" != "--rebuild" ] && complete_in "$target"; then
+  echo "$target"
+  exit 0
+fi
+# One build at a time per machine (test files run in parallel); whoever waited finds the tools built.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.lock"
+flock 9
 if [ "${1:-}" != "--rebuild" ] && complete_in "$target"; then
   echo "$target"
   exit 0
@@ -42,7 +50,11 @@ GOBIN="$staging" go install -ldflags="-s -w -X helm.sh/helm/v3/internal/version.
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 log "helm: $((SECONDS - started)) s"
 log "building promtool (prometheus $PROMETHEUS_MODULE_VERSION)"
-GOBIN="$staging" go install -ldflags="-s -w" "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
+# remove_all_sd: Prometheus's build tag that leaves out the service discovery plugins (the cloud SDKs of AWS,
+# Azure, GCE, …), which `promtool check rules` and `promtool test rules` never use; it cuts the cold build from
+# over 25 minutes to a few on 2 cores.
+GOBIN="$staging" go install -tags=remove_all_sd -ldflags="-s -w" \
+  "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
 complete_in "$staging" || { log "the build did not produce helm and promtool"; exit 1; }
 "$staging/helm" version --short >&2
 "$staging/promtool" --version 2>&1 | head -1 >&2

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
+import { CONTROLLER_FLAGS } from '../../src/cli/controller.ts';
 import { describeTool, runTool } from './tools.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -59,7 +60,7 @@ describe('helm chart charts/scanschedule', () => {
     assert.equal(result.code, 0, describeTool(result));
   });
 
-  it('defaults: two replicas with leader election, cluster-wide RBAC, the image of this version, restricted', async () => {
+  it('defaults: two leader-electing replicas, cluster-wide RBAC, this version’s image, restricted', async () => {
     const objects = await render([]);
     const deployment = must(objects, 'Deployment') as unknown as { spec: { replicas: number } };
     assert.equal(deployment.spec.replicas, 2);
@@ -86,6 +87,15 @@ describe('helm chart charts/scanschedule', () => {
     must(objects, 'ClusterRole', 'scanschedule-edit');
     assert.equal(find(objects, 'ServiceMonitor'), undefined);
     assert.equal(find(objects, 'PrometheusRule'), undefined);
+  });
+
+  it('passes the controller only flags it accepts, each as --flag=value', async () => {
+    const args = controller(await render(['--set', 'watchNamespace=team-a'])).args;
+    const known = new Set<string>(CONTROLLER_FLAGS);
+    assert.deepEqual(
+      args.filter((arg) => !arg.includes('=') || !known.has(arg.split('=')[0] ?? '')),
+      [],
+    );
   });
 
   it('the admission policy names the release’s ServiceAccount as the only writer of runs', async () => {

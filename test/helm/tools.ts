@@ -10,7 +10,9 @@ let directory: string | undefined;
 /** The directory holding helm and promtool; builds them if missing. */
 export function toolsDirectory(): string {
   // SCANSCHEDULE_TOOLS_DIR: a directory that already holds helm and promtool (another build, a CI cache).
-  directory ??= process.env.SCANSCHEDULE_TOOLS_DIR || execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  directory ??=
+    process.env.SCANSCHEDULE_TOOLS_DIR ||
+    execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   return directory;
 }
 

@@ -2,7 +2,8 @@
 // and Block Kit `blocks`. Slack rejects a message whose blocks break its limits (invalid_blocks), so every
 // text is clamped to the limit of the place it goes, and text from scanners is escaped so that a finding
 // title cannot mention @channel or draw a link.
-import { type Findings, type NotificationEvent, type ScanRun, SEVERITIES, type TopFinding } from '../../api/types.ts';
+import type { Findings, NotificationEvent, ScanRun, TopFinding } from '../../api/types.ts';
+import { findingCounts } from '../results/severity.ts';
 import { durationSeconds, formatDuration } from './run-facts.ts';
 
 /** Block Kit limits (docs.slack.dev/reference/block-kit/blocks): header text, section text, section fields. */
@@ -89,12 +90,7 @@ export function slackMessage(run: ScanRun, event: NotificationEvent): SlackMessa
 
 /** `1 critical · 2 high · 0 medium · 3 low · 0 info (6 total)` */
 export function findingsText(findings: Findings): string {
-  const counts = SEVERITIES.map((severity) => `${findings[severityKey(severity)]} ${severityKey(severity)}`);
-  return `${counts.join(' · ')} (${findings.total} total)`;
-}
-
-function severityKey(severity: (typeof SEVERITIES)[number]): Exclude<keyof Findings, 'total'> {
-  return severity.toLowerCase() as Exclude<keyof Findings, 'total'>;
+  return `${findingCounts(findings).join(' · ')} (${findings.total} total)`;
 }
 
 function topFindingsText(top: readonly TopFinding[], findings: Findings | undefined): string | undefined {

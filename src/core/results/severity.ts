@@ -4,6 +4,12 @@ import { type Findings, SEVERITIES, type Severity } from '../../api/types.ts';
 export type SeverityKey = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITY_KEYS: readonly SeverityKey[] = ['critical', 'high', 'medium', 'low', 'info'];
 
+/** `["1 critical", "2 high", …]`, most severe first; with onlyFound, the severities with no finding are left out. */
+export function findingCounts(findings: Findings, options: { onlyFound?: boolean } = {}): string[] {
+  const keys = options.onlyFound === true ? SEVERITY_KEYS.filter((key) => findings[key] > 0) : SEVERITY_KEYS;
+  return keys.map((key) => `${findings[key]} ${key}`);
+}
+
 export function severityKey(severity: Severity): SeverityKey {
   return severity.toLowerCase() as SeverityKey;
 }

@@ -1,0 +1,55 @@
+// What the informer caches keep of each object. With thousands of schedules, runs, Jobs and pods cached, fields
+// nothing of ours reads (server-side apply bookkeeping, whole pod specs) were most of the controller's memory.
+// Pruning happens in place: client-node's ListWatch keeps the same object in its own cache, so both shrink.
+import type { CachedObject } from './resilient-informer.ts';
+
+/** metadata.managedFields: server-side apply bookkeeping, often the largest part of a small object. */
+export function withoutManagedFields<T extends CachedObject>(object: T): T {
+  const metadata = object.metadata as { managedFields?: unknown } | undefined;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  return object;
+}
+
+/**
+ * What run-status (core/run-status.ts) and podsOf read of a pod, plus resourceVersion (the informer's
+ * unchanged-object check). Anything core starts reading of a pod must be added here, or it reads undefined.
+ */
+const POD_METADATA_KEPT = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'labels',
+  'ownerReferences',
+  'creationTimestamp',
+]);
+const POD_STATUS_KEPT = new Set([
+  'phase',
+  'startTime',
+  'reason',
+  'message',
+  'conditions',
+  'containerStatuses',
+  'initContainerStatuses',
+]);
+
+function keepOnly(record: Record<string, unknown> | undefined, kept: ReadonlySet<string>): void {
+  if (record === undefined) return;
+  for (const key of Object.keys(record)) if (!kept.has(key)) delete record[key];
+}
+
+/** A pod reduced to the fields the controller reads: no spec, no annotations, no managedFields. */
+export function keepPodStatusFields<T extends CachedObject>(pod: T): T {
+  const object = pod as unknown as { metadata?: Record<string, unknown>; spec?: unknown; status?: unknown };
+  keepOnly(object.metadata, POD_METADATA_KEPT);
+  delete object.spec;
+  if (object.status !== null && typeof object.status === 'object') {
+    keepOnly(object.status as Record<string, unknown>, POD_STATUS_KEPT);
+  }
+  return pod;
+}
+
+/** The pruning for a collection path (see collectionPath): pods keep their status fields, the rest all but managedFields. */
+export function pruneForCollection<T extends CachedObject>(path: string): (object: T) => T {
+  return /^\/api\/v1(\/namespaces\/[^/]+)?\/pods$/.test(path) ? keepPodStatusFields : withoutManagedFields;
+}
