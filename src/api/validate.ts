@@ -27,7 +27,12 @@ type JsonSchema = Record<string, unknown>;
 
 /** Closes every object that lists its properties and does not preserve unknown fields, like strict field validation. */
 function strictCopy(node: SchemaNode): JsonSchema {
-  const out: JsonSchema = { ...node };
+  // Accessors are the API server's copies of coded checks (schema.ts apiServerOnly): validateScanSchedule runs
+  // the checks themselves, with the controller's messages.
+  const out: JsonSchema = {};
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(node))) {
+    if (descriptor.get === undefined) out[key] = descriptor.value;
+  }
   if (node.properties !== undefined) {
     out.properties = Object.fromEntries(
       Object.entries(node.properties).map(([key, child]) => [key, strictCopy(child)]),

@@ -350,11 +350,13 @@ export class ResilientInformer<T extends CachedObject> {
   }
 
   /**
-   * Adds a secondary index, kept up to date from now on (and filled from what is cached already). Names are
-   * unique: adding one twice is a programming error.
+   * Adds a secondary index, kept up to date from now on (and filled from what is cached already). Adding the same
+   * index again does nothing (two readers over one informer); another function under a taken name is a bug.
    */
   addIndex(name: string, keysOf: IndexFunction<T>): void {
-    if (this.#indexes.has(name)) throw new Error(`informer ${this.resource} already has an index named ${name}`);
+    const existing = this.#indexes.get(name);
+    if (existing?.keysOf === keysOf) return;
+    if (existing !== undefined) throw new Error(`informer ${this.resource} already has an index named ${name}`);
     const index: Index<T> = { keysOf, buckets: new Map() };
     this.#indexes.set(name, index);
     for (const [key, object] of this.#cache) for (const k of keysOf(object)) fileUnder(index.buckets, k, key, object);
