@@ -4,18 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { finished, isAlive, LocalHarness, waitFor } from './harness.ts';
+import { describe, test } from 'node:test';
+import { finished, harnessesCleanedUpAfter, isAlive, waitFor } from './harness.ts';
 
-const harnesses: LocalHarness[] = [];
-function harness(): LocalHarness {
-  const h = new LocalHarness();
-  harnesses.push(h);
-  return h;
-}
-after(async () => {
-  for (const h of harnesses) await h.cleanup();
-});
+const harness = harnessesCleanedUpAfter();
 
 describe('local crash safety', { concurrency: true }, () => {
   test('kill -9 mid-run, then restart: the run is Interrupted with its output, and no due time runs twice', async () => {

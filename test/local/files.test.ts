@@ -2,18 +2,10 @@
 // reported while every schedule keeps running, a removed file stops its schedule and keeps its history; and
 // `trigger --local` starts a manual run through the state database.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { finished, LocalHarness, waitFor } from './harness.ts';
+import { describe, test } from 'node:test';
+import { finished, harnessesCleanedUpAfter, waitFor } from './harness.ts';
 
-const harnesses: LocalHarness[] = [];
-function harness(): LocalHarness {
-  const h = new LocalHarness();
-  harnesses.push(h);
-  return h;
-}
-after(async () => {
-  for (const h of harnesses) await h.cleanup();
-});
+const harness = harnessesCleanedUpAfter();
 
 describe('local schedule files', { concurrency: true }, () => {
   test('suspend: true edited in stops scheduled runs (a new generation); false resumes them', async () => {

@@ -1,9 +1,11 @@
 // Runs `scanschedule run` as a real process over schedule files in a temporary folder, with the fake scanner
 // (test/fixtures/fake-scanner.mjs) as the scan command, and reads its state database directly.
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import type { ScanRun, ScanSchedule } from '../../src/api/types.ts';
 import { StateStore, type StoredEvent } from '../../src/local/state-store.ts';
 
@@ -177,6 +179,19 @@ export class LocalHarness {
     for (const mark of this.marks()) if (isAlive(mark.pid)) process.kill(mark.pid, 'SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A LocalHarness factory for one test file: every harness it made is cleaned up after the file's tests. */
+export function harnessesCleanedUpAfter(): () => LocalHarness {
+  const made: LocalHarness[] = [];
+  after(async () => {
+    for (const h of made) await h.cleanup();
+  });
+  return () => {
+    const h = new LocalHarness();
+    made.push(h);
+    return h;
+  };
 }
 
 export function isAlive(pid: number): boolean {

@@ -3,18 +3,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { finished, isAlive, LocalHarness, waitFor } from './harness.ts';
+import { describe, test } from 'node:test';
+import { finished, harnessesCleanedUpAfter, isAlive, waitFor } from './harness.ts';
 
-const harnesses: LocalHarness[] = [];
-function harness(): LocalHarness {
-  const h = new LocalHarness();
-  harnesses.push(h);
-  return h;
-}
-after(async () => {
-  for (const h of harnesses) await h.cleanup();
-});
+const harness = harnessesCleanedUpAfter();
 
 describe('local scheduling', { concurrency: true }, () => {
   test('each due time gets exactly one run, named after its time, and the findings are read', async () => {
