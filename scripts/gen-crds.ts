@@ -1,9 +1,11 @@
-// Regenerates crds/*.yaml from src/api/schema.ts, and the chart's copies (gen-chart.ts), on npm run gen.
-// crds.test.ts and test/helm/chart-files.test.ts fail when they drift.
+// Regenerates crds/*.yaml from src/api/schema.ts, the chart's copies (gen-chart.ts) and the offline validators
+// (gen-validators.ts), on npm run gen. crds.test.ts, test/helm/chart-files.test.ts and
+// generated-validators.test.ts fail when they drift.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CRD_FILES, renderCrd, renderCrdKustomization } from '../src/api/crds.ts';
 import { CHART_DIR, chartGeneratedFiles } from './gen-chart.ts';
+import { GENERATED_VALIDATORS, renderValidators } from './gen-validators.ts';
 
 const dir = join(import.meta.dirname, '..', 'crds');
 mkdirSync(dir, { recursive: true });
@@ -18,3 +20,5 @@ for (const { path, text } of chartGeneratedFiles()) {
   writeFileSync(join(CHART_DIR, path), text);
   console.log(`wrote charts/scanschedule/${path}`);
 }
+writeFileSync(GENERATED_VALIDATORS, renderValidators());
+console.log('wrote src/api/generated/validators.ts');

@@ -1,115 +1,26 @@
-// Schema validation of ScanSchedule and ScanRun objects with ajv, against the same schema objects the CRDs are
-// generated from. Two additions make it match what `kubectl apply` + the API server do:
+// Schema validation of ScanSchedule and ScanRun objects, against the same schema objects the CRDs are
+// generated from, by ajv's standalone code that scripts/gen-validators.ts writes into generated/validators.ts
+// (npm run gen): no command pays for compiling the schema when it starts. The generator adds two things that make
+// it match what `kubectl apply` + the API server do:
 // - unknown fields are errors (kubectl's default --validate=strict), so typos do not vanish silently;
 // - each CEL rule runs as its coded twin (cel-rules.ts), through an ajv keyword on the very node it sits on.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// This module turns ajv's errors into Problems a user can act on.
+import type { ErrorObject } from 'ajv';
 import { parseScheduleText } from '../schedule/cron-grammar.ts';
 import { timeZoneProblem } from '../schedule/time-zone.ts';
-import { CEL_RULES, type CelRule, celRuleReportPath, celTwin } from './cel-rules.ts';
+import { CEL_RULES } from './cel-rules.ts';
+import { kubernetesConfigFields, scanRun, scanSchedule } from './generated/validators.ts';
 import { formatPath, type Problem } from './problem.ts';
-import { type SchemaNode, scanRunSchema, scanScheduleSchema } from './schema.ts';
 
-// metav1.ObjectMeta as the API server checks it; the CRD's metadata is just `type: object`.
-const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-const metadataSchema = {
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN },
-    namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL },
-    labels: { type: 'object', additionalProperties: { type: 'string' } },
-    annotations: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-};
+/** An ajv validation function: true when the object conforms, else false with its errors. */
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+const validators: Record<'scanSchedule' | 'scanRun', Validator> = { scanSchedule, scanRun };
 
 type JsonSchema = Record<string, unknown>;
-
-/** Closes every object that lists its properties and does not preserve unknown fields, like strict field validation. */
-function strictCopy(node: SchemaNode): JsonSchema {
-  // Accessors are the API server's copies of coded checks (schema.ts apiServerOnly): validateScanSchedule runs
-  // the checks themselves, with the controller's messages.
-  const out: JsonSchema = {};
-  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(node))) {
-    if (descriptor.get === undefined) out[key] = descriptor.value;
-  }
-  if (node.properties !== undefined) {
-    out.properties = Object.fromEntries(
-      Object.entries(node.properties).map(([key, child]) => [key, strictCopy(child)]),
-    );
-    if (node['x-kubernetes-preserve-unknown-fields'] !== true && node.additionalProperties === undefined) {
-      out.additionalProperties = false;
-    }
-  }
-  if (node.items !== undefined) out.items = strictCopy(node.items);
-  if (typeof node.additionalProperties === 'object') out.additionalProperties = strictCopy(node.additionalProperties);
-  return out;
-}
-
-// Without status: validation ignores it as `kubectl apply` does, and not compiling it halves the start-up cost
-// of every offline command.
-function rootSchema(schema: SchemaNode): JsonSchema {
-  const strict = strictCopy(schema);
-  const { status: _status, ...properties } = strict.properties as JsonSchema;
-  strict.properties = { ...properties, metadata: metadataSchema };
-  strict.required = ['apiVersion', 'kind', 'metadata', 'spec'];
-  return strict;
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true });
-  ajv.addFormat('date-time', (text: string) => RFC3339.test(text) && !Number.isNaN(Date.parse(text)));
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-  for (const keyword of [
-    'x-kubernetes-preserve-unknown-fields',
-    'x-kubernetes-list-type',
-    'x-kubernetes-list-map-keys',
-  ]) {
-    ajv.addKeyword({ keyword });
-  }
-  ajv.addKeyword({
-    keyword: 'x-kubernetes-validations',
-    schemaType: 'array',
-    error: { message: (cxt) => String((cxt.params as { message?: string } | undefined)?.message ?? 'invalid') },
-    compile(rules: CelRule[]) {
-      const twins = rules.map((rule) => {
-        const twin = celTwin(rule.rule);
-        // A rule without a twin would pass offline and fail in the cluster: refuse to build the validator.
-        if (twin === undefined) throw new Error(`CEL rule has no coded twin in cel-rules.ts: ${rule.rule}`);
-        return { rule, twin };
-      });
-      const validate = (data: unknown): boolean => {
-        const errors: Partial<ErrorObject>[] = [];
-        for (const { rule, twin } of twins) {
-          if (!twin(data)) {
-            errors.push({
-              keyword: 'x-kubernetes-validations',
-              message: rule.message,
-              params: { rule: rule.rule, reportAt: celRuleReportPath(rule) },
-            });
-          }
-        }
-        (validate as unknown as { errors: Partial<ErrorObject>[] }).errors = errors;
-        return errors.length === 0;
-      };
-      return validate;
-    },
-  });
-  return ajv;
-}
-
-// Each kind is compiled when first needed: `validate` of schedules never pays for the ScanRun schema.
-let ajvInstance: Ajv | undefined;
-const compiled: { scanSchedule?: ValidateFunction; scanRun?: ValidateFunction } = {};
-function validator(kind: 'scanSchedule' | 'scanRun'): ValidateFunction {
-  ajvInstance ??= newAjv();
-  const schema = kind === 'scanSchedule' ? scanScheduleSchema : scanRunSchema;
-  compiled[kind] ??= ajvInstance.compile(rootSchema(schema));
-  return compiled[kind];
-}
 
 function pointerSegments(pointer: string): (string | number)[] {
   if (pointer === '') return [];
@@ -244,7 +155,7 @@ function patternFix(at: readonly (string | number)[], pattern: string): string {
   return `It must match ${pattern}.`;
 }
 
-function run(validate: ValidateFunction, obj: unknown): Problem[] {
+function run(validate: Validator, obj: unknown): Problem[] {
   if (validate(obj)) return [];
   const problems = (validate.errors ?? []).map((error) => toProblem(error, obj));
   // ajv reports some errors twice through different schema branches; keep the first of each.
@@ -270,34 +181,31 @@ function withoutStatus(obj: unknown): unknown {
 
 /** Problems with a ScanSchedule against the schema and its CEL rules; [] when it conforms. Status is ignored. */
 export function schemaProblemsOfScanSchedule(obj: unknown): Problem[] {
-  return [...run(validator('scanSchedule'), withoutStatus(obj)), ...kubernetesConfigProblems(obj)];
+  return [...run(validators.scanSchedule, withoutStatus(obj)), ...kubernetesConfigProblems(obj)];
 }
 
 /** Problems with a ScanRun against the schema and its CEL rules; [] when it conforms. Status is ignored. */
 export function schemaProblemsOfScanRun(obj: unknown): Problem[] {
-  return run(validator('scanRun'), withoutStatus(obj));
+  return run(validators.scanRun, withoutStatus(obj));
 }
 
-const KUBERNETES_CONFIG_FIELDS = Object.keys(
-  (scanScheduleSchema.properties?.spec?.properties?.backend?.properties?.config?.properties ?? {}) as object,
-);
-
 // backend.config keeps unknown fields for the other backends' own settings, so the schema cannot close it;
-// for the kubernetes backend a stray key is almost always a typo that would silently do nothing.
+// for the kubernetes backend a stray key is almost always a typo that would silently do nothing. The known keys
+// come from the schema through the generated module, so that validating does not load schema.ts.
 function kubernetesConfigProblems(obj: unknown): Problem[] {
   const backend = valueAt(obj, ['spec', 'backend']);
   const type = valueAt(backend, ['type']) ?? 'kubernetes';
   const config = valueAt(backend, ['config']);
   if (type !== 'kubernetes' || typeof config !== 'object' || config === null || Array.isArray(config)) return [];
   return Object.keys(config)
-    .filter((key) => !KUBERNETES_CONFIG_FIELDS.includes(key))
+    .filter((key) => !kubernetesConfigFields.includes(key))
     .map((key) => {
       const segments = ['spec', 'backend', 'config', key];
       return {
         path: formatPath(segments),
         segments,
         message: `unknown field "${key}" for the kubernetes backend`,
-        fix: `Remove it or fix the spelling; known fields: ${KUBERNETES_CONFIG_FIELDS.join(', ')}.`,
+        fix: `Remove it or fix the spelling; known fields: ${kubernetesConfigFields.join(', ')}.`,
       };
     });
 }
