@@ -31,3 +31,56 @@ export function periodicCadence(anchorMs: number, periodMs: number): Cadence {
     },
   };
 }
+
+/**
+ * What earlier answers about one pattern in one zone proved, so that a later question inside the same gap
+ * between two occurrences needs no croner Cron (each costs tens of µs to build, cron.ts). A few numbers,
+ * no Cron: a Timing keeps one for all the Cadences it gives out (timing.ts).
+ *
+ * next(x) is `nextAnswer` for every x in [nextFromMs, nextToMs): that answer, asked from nextFromMs, said
+ * no occurrence lies in (nextFromMs, nextAnswer). latest(x) is `latestAnswer` for every x in
+ * [latestFromMs, latestToMs]. NaN bounds (nothing known yet) hold no x.
+ */
+export class CadenceMemo {
+  nextFromMs = Number.NaN;
+  nextToMs = Number.NaN;
+  nextAnswer: number | null = null;
+  latestFromMs = Number.NaN;
+  latestToMs = Number.NaN;
+  latestAnswer: number | null = null;
+}
+
+/**
+ * The occurrences `build()` gives, answered from `memo` when an earlier answer settles the question, else
+ * by the Cadence built on the first question that is not settled, which goes with this one. A reconcile
+ * asks about the gap it is in (next after the last scheduled time, next after now), and every reconcile
+ * until the next occurrence asks the same, so most reconciles build no Cron at all.
+ */
+export function rememberedCadence(memo: CadenceMemo, build: () => Cadence): Cadence {
+  let built: Cadence | undefined;
+  const cadence = (): Cadence => {
+    built ??= build();
+    return built;
+  };
+  return {
+    next(afterMs) {
+      if (afterMs >= memo.nextFromMs && afterMs < memo.nextToMs) return memo.nextAnswer;
+      const answer = cadence().next(afterMs);
+      const toMs = answer ?? Number.POSITIVE_INFINITY;
+      // The same answer from further back: no occurrence in (afterMs, answer), so the known span grows.
+      memo.nextFromMs = toMs === memo.nextToMs ? Math.min(memo.nextFromMs, afterMs) : afterMs;
+      memo.nextToMs = toMs;
+      memo.nextAnswer = answer;
+      return answer;
+    },
+    latest(atOrBeforeMs) {
+      if (atOrBeforeMs >= memo.latestFromMs && atOrBeforeMs <= memo.latestToMs) return memo.latestAnswer;
+      const answer = cadence().latest(atOrBeforeMs);
+      const fromMs = answer ?? Number.NEGATIVE_INFINITY;
+      memo.latestToMs = fromMs === memo.latestFromMs ? Math.max(memo.latestToMs, atOrBeforeMs) : atOrBeforeMs;
+      memo.latestFromMs = fromMs;
+      memo.latestAnswer = answer;
+      return answer;
+    },
+  };
+}

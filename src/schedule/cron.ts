@@ -71,9 +71,12 @@ export interface ZonedCron {
   match(at: Date): boolean;
 }
 
-/** `pattern` in `timezone`, checked by croner now and built again for each question (see newCron). */
-export function zonedCron(pattern: string, timezone: string): ZonedCron {
-  const zone = canonicalTimeZone(timezone) === 'UTC' ? 0 : timezone;
+/**
+ * `pattern` in `timezone`, checked by croner now and built again for each question (see newCron). `utc`: the
+ * caller already knows whether the zone is UTC (asking Intl costs ~0.1 ms, twice per compile otherwise).
+ */
+export function zonedCron(pattern: string, timezone: string, utc = canonicalTimeZone(timezone) === 'UTC'): ZonedCron {
+  const zone = utc ? 0 : timezone;
   newCron(pattern, zone);
   return {
     nextRun: (after) => newCron(pattern, zone).nextRun(after),

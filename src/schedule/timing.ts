@@ -1,7 +1,7 @@
 import { DEFAULT_TIMEZONE } from '../api/defaults.ts';
 import type { Problem } from '../api/problem.ts';
 import { BoundedCache } from './bounded-cache.ts';
-import { type Cadence, cronCadence } from './cadence.ts';
+import { type Cadence, CadenceMemo, cronCadence, rememberedCadence } from './cadence.ts';
 import { cronerPattern, newCron, type ZonedCron, zonedCron } from './cron.ts';
 import { MAX_PERIOD_MS, MAX_PERIOD_TEXT, type ParsedScheduleText, parseScheduleText } from './cron-grammar.ts';
 import { parseInterval } from './duration.ts';
@@ -20,8 +20,9 @@ export interface TimingSpec {
 export type Timing =
   /**
    * `cron` is the pattern in the zone (for match). Each read of `cadence` gives a new Cadence of its
-   * occurrences that builds croner's Cron on first use and lets it go with itself: read it once per
-   * computation (a Cron holds an 80 KB year table, cron.ts).
+   * occurrences that answers what this Timing's earlier answers settle (a CadenceMemo, a few numbers) and
+   * otherwise builds croner's Cron on first use and lets it go with itself: read it once per computation
+   * (a Cron holds an 80 KB year table, cron.ts).
    */
   | { kind: 'cron'; effective: string; timezone: string; cron: ZonedCron; cadence: Cadence }
   /** `@every <d>`: every periodMs from the last scheduled time, else from creation (as Kubernetes). */
@@ -37,7 +38,8 @@ const isAbsent = (value: unknown): value is undefined | null => value === undefi
 
 // The memo every reconcile hits first: each one compiles its schedule's spec, and compiling parses the text,
 // checks the zone with Intl and has croner check the pattern (tens of µs). Keyed by the spec's timing
-// fields and, when the text has an H token, the schedule's spread key. Holds no Cron (cron.ts).
+// fields and, when the text has an H token, the schedule's spread key. Holds no Cron (cron.ts); a cron
+// timing holds the CadenceMemo that spares most reconciles building one.
 const compiledTimings = new BoundedCache<string, CompiledTiming>(16_384);
 
 /** An element starting with H (a spread, or an error): only then do the H values, so the key, matter. */
@@ -149,15 +151,17 @@ function compileUncached(spec: TimingSpec, key: ScheduleKey): CompiledTiming {
   const effective = text.startsWith('@') ? text : spread.text;
   try {
     const pattern = cronerPattern(spread.fields);
-    const cron = zonedCron(pattern, timezone);
     const utc = canonicalTimeZone(timezone) === 'UTC';
+    const cron = zonedCron(pattern, timezone, utc);
+    const memo = new CadenceMemo();
+    const build = (): Cadence => (utc ? cronCadence(newCron(pattern, 0)) : zonedCadence(pattern, timezone));
     const timing: Timing = {
       kind: 'cron',
       effective,
       timezone,
       cron,
       get cadence() {
-        return utc ? cronCadence(newCron(pattern, 0)) : zonedCadence(pattern, timezone);
+        return rememberedCadence(memo, build);
       },
     };
     return { timing, problems: [] };
