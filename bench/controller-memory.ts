@@ -12,6 +12,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
 import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../src/kube/controller.ts';
+import { loadKubeConfig } from '../src/kube/kube-config.ts';
 import { createLogger } from '../src/observe/logger.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
 
@@ -210,8 +211,7 @@ async function main(): Promise<void> {
   try {
     console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
     await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);
-    const config = new KubeConfig();
-    config.loadFromFile(controlPlane.kubeconfigPath);
+    const config = loadKubeConfig(controlPlane.kubeconfigPath);
     const baseline = measure();
 
     // Started first: a poller that needs a second to boot must not count against the controller.

@@ -28,6 +28,7 @@ import { jobForRun } from '../src/core/job-for-run.ts';
 import { newRun } from '../src/core/new-run.ts';
 import { scheduledRunName } from '../src/core/run-names.ts';
 import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../src/kube/controller.ts';
+import { loadKubeConfig } from '../src/kube/kube-config.ts';
 import { createLogger } from '../src/observe/logger.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
 
@@ -437,8 +438,7 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
   await inParallel(schedules, SETUP_CONCURRENCY, async (s) => {
     await must(client, 'POST', `${SCANRUNS}/namespaces/${s.metadata.namespace}/scanschedules`, s);
   });
-  const config = new KubeConfig();
-  config.loadFromFile(controlPlane.kubeconfigPath);
+  const config = loadKubeConfig(controlPlane.kubeconfigPath);
   globalThis.gc?.();
   const started = performance.now();
   let controller: RunningController | undefined = await startController({

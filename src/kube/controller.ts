@@ -44,7 +44,6 @@ import {
 import { KubeNotificationPort } from './notification-port.ts';
 import { processKey } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
-import { shareConnections } from './shared-connections.ts';
 import { ScheduleKeyQueue } from './work-queue.ts';
 
 export interface ControllerSettings {
@@ -274,7 +273,6 @@ function runWhenLeading(
 
 export async function startController(settings: ControllerSettings): Promise<RunningController> {
   const { kubeConfig, namespace, log } = settings;
-  if (!shareConnections(kubeConfig)) log.warn({}, 'client-node changed: every API call opens its own connection');
   const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics({ processMetrics: true });
   const queue = new ScheduleKeyQueue({ observer: metrics.workqueueObserver() });

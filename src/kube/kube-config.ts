@@ -1,17 +1,16 @@
 // Where the CLI and the controller find their cluster: --kubeconfig, else KUBECONFIG, ~/.kube/config, then the
 // in-cluster service account (client-node's loadFromDefault order).
-import { KubeConfig } from '@kubernetes/client-node';
-import { shareConnections } from './shared-connections.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from './pooled-kube-config.ts';
 
 export function loadKubeConfig(path?: string, context?: string): KubeConfig {
-  const config = new KubeConfig();
+  const config = new PooledKubeConfig();
   if (path === undefined) config.loadFromDefault();
   else config.loadFromFile(path);
   if (context !== undefined) config.setCurrentContext(context);
   if (config.getCurrentCluster() === null) {
     throw new Error('no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a cluster');
   }
-  shareConnections(config);
   return config;
 }
 

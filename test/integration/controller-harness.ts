@@ -8,7 +8,7 @@ import {
   CustomObjectsApi,
   EventsV1Api,
   type EventsV1Event,
-  KubeConfig,
+  type KubeConfig,
   PatchStrategy,
   setHeaderOptions,
   type V1Pod,
@@ -24,6 +24,7 @@ import {
 import { encodeTerminationMessage } from '../../src/core/results/termination-message.ts';
 import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../../src/kube/controller.ts';
 import { ScanObjects } from '../../src/kube/custom-objects.ts';
+import { loadKubeConfig } from '../../src/kube/kube-config.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
 import { waitUntil } from '../controlplane/wait-until.ts';
@@ -40,8 +41,7 @@ export interface ClusterClients {
 }
 
 export function clientsFor(controlPlane: Pick<ControlPlane, 'kubeconfigPath'>): ClusterClients {
-  const config = new KubeConfig();
-  config.loadFromFile(controlPlane.kubeconfigPath);
+  const config = loadKubeConfig(controlPlane.kubeconfigPath);
   const custom = config.makeApiClient(CustomObjectsApi);
   return {
     config,
