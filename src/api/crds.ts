@@ -137,6 +137,8 @@ export const scanRunCrd: CustomResourceDefinition = crd({
       jsonPath: '.spec.scheduledTime',
       description: 'Nominal time the run was scheduled for.',
     },
+    // The controller writes the text: a column's JSONPath cannot subtract startTime from completionTime.
+    { name: 'Duration', type: 'string', jsonPath: '.status.duration', description: 'How long the run took.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
     { name: 'Reason', type: 'string', jsonPath: '.status.reason', description: 'Why the run is in its phase.' },
     { name: 'Critical', type: 'integer', jsonPath: '.status.findings.critical', description: 'Critical findings.' },

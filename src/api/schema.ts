@@ -341,6 +341,10 @@ const scanScheduleStatus = obj('Observed state, written by the controller.', {
   lastMissedTime: time('Nominal time of the last run missed because of startingDeadlineSeconds.'),
   active: int('Runs not finished yet.', { minimum: 0 }),
   activeRuns: list('Names of the runs not finished yet.', str('A ScanRun name.')),
+  startedJobs: list(
+    'Runs whose scan Job the controller created and whose own status does not record it yet. A run listed here whose Job is gone is failed (JobDeleted), never given a second Job.',
+    str('A ScanRun name.'),
+  ),
   succeeded: int('Successful runs kept in history.', { minimum: 0 }),
   failed: int('Failed or cancelled runs kept in history.', { minimum: 0 }),
   lastRun: obj('The most recently finished run.', {
@@ -410,6 +414,10 @@ const scanRunStatus = obj('Observed state of the run, written by the controller.
   jobName: str('Name of the Job that executes the run.'),
   startTime: time('When the scan started.'),
   completionTime: time('When the run finished.'),
+  duration: str(
+    'How long the run took, completionTime - startTime, as kubectl prints a Job’s DURATION (45s, 4m12s, 63m). Written with completionTime; absent while the run has not finished.',
+    { maxLength: 32 },
+  ),
   findings,
   topFindings: list(
     'The most severe findings, most severe first (at most 10; fewer when the summary had to fit 4 KiB).',

@@ -203,6 +203,8 @@ export interface ScanScheduleStatus {
   lastMissedTime?: string;
   active?: number;
   activeRuns?: string[];
+  /** Runs whose Job the controller created and whose own status does not record it yet (core/started-jobs.ts). */
+  startedJobs?: string[];
   succeeded?: number;
   failed?: number;
   lastRun?: LastRun;
@@ -253,6 +255,8 @@ export interface ScanRunStatus {
   jobName?: string;
   startTime?: string;
   completionTime?: string;
+  /** completionTime - startTime as kubectl prints a Job's DURATION ("45s", "4m12s"); set once the run finished. */
+  duration?: string;
   findings?: Findings;
   /** The most severe findings, most severe first (at most 10; fewer when the summary had to fit 4 KiB). */
   topFindings?: TopFinding[];

@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_RUN_NOW,
   ANNOTATION_SCHEDULED_TIME,
   API_VERSION,
   LABEL_MANAGED_BY,
@@ -19,7 +20,7 @@ import { formatInZone, formatUtc } from '../schedule/rfc3339.ts';
  */
 export function newRun(
   schedule: ScanSchedule,
-  run: { name: string; scheduledMs: number; trigger: RunTrigger; timezone: string },
+  run: { name: string; scheduledMs: number; trigger: RunTrigger; timezone: string; runNowToken?: string },
 ): ScanRun {
   const scheduleName = schedule.metadata.name ?? '';
   const { backend } = schedule.spec;
@@ -30,7 +31,11 @@ export function newRun(
       name: run.name,
       ...(schedule.metadata.namespace === undefined ? {} : { namespace: schedule.metadata.namespace }),
       labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_SCHEDULE]: scheduleName },
-      annotations: { [ANNOTATION_SCHEDULED_TIME]: formatInZone(run.scheduledMs, run.timezone) },
+      annotations: {
+        [ANNOTATION_SCHEDULED_TIME]: formatInZone(run.scheduledMs, run.timezone),
+        // Which request a manual run answers: the planner tells a retry from another token's run by it.
+        ...(run.runNowToken === undefined ? {} : { [ANNOTATION_RUN_NOW]: run.runNowToken }),
+      },
       ownerReferences: [
         {
           apiVersion: API_VERSION,

@@ -49,7 +49,7 @@ import {
 } from '../testing/builders.ts';
 import { planSchedule, REQUEUE_DELAY_MS } from './plan.ts';
 import { Reason } from './reasons.ts';
-import { manualRunName, scheduledRunName } from './run-names.ts';
+import { legacyScheduledRunName, manualRunName, manualRunNames, scheduledRunName } from './run-names.ts';
 
 const {
   justBeforeThePriorHour,
@@ -144,7 +144,7 @@ const syncCases: SyncCase[] = [
     now: justAfterTheHour,
     creates: 1,
     active: 1,
-    normal: [Reason.RunCreated],
+    normal: [],
     requeueAfterMs: HOUR - MINUTE + R,
   }),
   {
@@ -283,7 +283,7 @@ const syncCases: SyncCase[] = [
     creates: 1,
     cancels: 1,
     active: 1,
-    normal: [Reason.RunCreated, Reason.RunReplaced],
+    normal: [Reason.RunReplaced],
     requeueAfterMs: HOUR - MINUTE + R,
   },
   {
@@ -670,11 +670,11 @@ describe('planSchedule: due runs (docs/design.md §4.5)', () => {
     assert.equal(plan.requeueAfterMs, 66 * HOUR + R, 'next is Monday 10:30');
   });
 
-  it('names a scheduled run after the unix minute of its nominal time', () => {
+  it('names a scheduled run after the unix second of its nominal time', () => {
     const plan = planSchedule({ schedule: hourly(), runs: [], now: justAfterTheHour });
     assert.deepEqual(
       plan.create.map((run) => run.metadata.name),
-      [`${SCHEDULE_NAME}-${topOfTheHour.getTime() / 60_000}`],
+      [`${SCHEDULE_NAME}-${topOfTheHour.getTime() / 1000}`],
     );
   });
 
@@ -804,7 +804,7 @@ describe('planSchedule: concurrency', () => {
     assert.equal(plan.events[0]?.type, 'Normal');
     assert.match(
       plan.events[0]?.message ?? '',
-      /^Scheduled runs wait: nightly-24394141 is still active and concurrencyPolicy is Forbid; the latest due time starts when that run ends$/,
+      /^Scheduled runs wait: nightly-1463648460 is still active and concurrencyPolicy is Forbid; the latest due time starts when that run ends$/,
     );
   });
 
@@ -914,6 +914,10 @@ describe('planSchedule: suspend', () => {
 });
 
 describe('planSchedule: manual runs (jmo.security/run-now)', () => {
+  const manualRunOf = (name: string, token: string): ScanRun => {
+    const run = aRun({ name, trigger: 'manual', scheduledAt: justBeforeTheHour });
+    return { ...run, metadata: { ...run.metadata, annotations: { 'jmo.security/run-now': token } } };
+  };
   const withToken = (token: string, overrides: Parameters<typeof aSchedule>[0] = {}): ScanSchedule =>
     aSchedule({ ...overrides, metadata: { ...overrides.metadata, annotations: { 'jmo.security/run-now': token } } });
 
@@ -978,6 +982,48 @@ describe('planSchedule: manual runs (jmo.security/run-now)', () => {
     assert.deepEqual(reasonsOf(plan.events, 'Normal'), [Reason.ManualRunCreated, Reason.RunAlreadyActive]);
     assert.equal(plan.status.lastScheduleTime, undefined);
   });
+
+  const manualCases: { name: string; runs: (token: string) => ScanRun[]; expected: (token: string) => string[] }[] = [
+    {
+      name: 'a retry finds the run it created under the timed name (same token): nothing new',
+      runs: (token) => [manualRunOf(manualRunNames(SCHEDULE_NAME, token)[0] ?? '', token)],
+      expected: () => [],
+    },
+    {
+      name: "another token's run under the timed name (two triggers in one second): the -manual- name instead",
+      runs: (token) => [manualRunOf(manualRunNames(SCHEDULE_NAME, token)[0] ?? '', 'someone else')],
+      expected: (token) => [manualRunNames(SCHEDULE_NAME, token)[1] ?? ''],
+    },
+    {
+      name: 'after that collision, a retry finds its run under the -manual- name: nothing new',
+      runs: (token) => [
+        manualRunOf(manualRunNames(SCHEDULE_NAME, token)[0] ?? '', 'someone else'),
+        manualRunOf(manualRunNames(SCHEDULE_NAME, token)[1] ?? '', token),
+      ],
+      expected: () => [],
+    },
+    {
+      name: 'a run created before the upgrade under the -manual- name, without a token annotation: nothing new',
+      runs: (token) => [aRun({ name: manualRunNames(SCHEDULE_NAME, token)[1] ?? '', trigger: 'manual' })],
+      expected: () => [],
+    },
+  ];
+  for (const c of manualCases) {
+    it(c.name, () => {
+      const token = '2016-05-19T09:30:00.123Z-a1b2c3';
+      const plan = planSchedule({
+        schedule: withToken(token),
+        runs: c.runs(token),
+        now: plus(justBeforeTheHour, -MINUTE),
+      });
+      assert.deepEqual(
+        plan.create.map((run) => run.metadata.name),
+        c.expected(token),
+      );
+      for (const run of plan.create) assert.equal(run.metadata.annotations?.['jmo.security/run-now'], token);
+      assert.equal(plan.status.lastHandledRunNow, token);
+    });
+  }
 
   it('keeps manual run names within 63 characters for the longest schedule names', () => {
     const name = 'a'.repeat(52);
@@ -1170,7 +1216,7 @@ describe('planSchedule: the created run', () => {
 
   it('is owned by the schedule, labelled, and annotated with the time in the schedule zone', () => {
     assert.deepEqual(run?.metadata, {
-      name: 'nightly-24395040',
+      name: 'nightly-1463702400',
       namespace: 'security',
       labels: { 'app.kubernetes.io/managed-by': 'scanschedule', 'jmo.security/schedule': 'nightly' },
       annotations: { 'jmo.security/scheduled-time': '2016-05-20T02:00:00+02:00' },
@@ -1556,4 +1602,91 @@ describe('planSchedule: a Job the API server rejected stalls the schedule', () =
       assert.deepEqual(reasonsOf(plan.events, 'Warning'), c.warnings);
     });
   }
+});
+
+// Runs created before the upgrade to seconds-only names carry the legacy name of their time (unix minutes on
+// the whole minute). A time met by such a run must stay met, or an upgrade in the middle of a due time (the
+// old controller created the run, its status write was lost) would run that time a second time.
+describe('planSchedule: runs named before the upgrade to seconds-only names', () => {
+  const named = (run: ScanRun, name: string): ScanRun => ({ ...run, metadata: { ...run.metadata, name } });
+  const legacyNamed = (run: ScanRun): ScanRun =>
+    named(run, legacyScheduledRunName(SCHEDULE_NAME, Date.parse(run.spec.scheduledTime)));
+  const cases: {
+    name: string;
+    lastScheduleTime: string;
+    runs: ScanRun[];
+    now: Date;
+    creates: string[];
+    warnings: string[];
+    lastScheduleTimeAfter: string;
+  }[] = [
+    {
+      name: 'an old-named run for the due time (its status write lost) means no second run under the new name',
+      lastScheduleTime: '2016-05-19T09:00:00Z',
+      runs: [legacyNamed(aRun({ scheduledAt: topOfTheHour, phase: 'Running', startTime: topOfTheHour }))],
+      now: justAfterTheHour,
+      creates: [],
+      warnings: [],
+      lastScheduleTimeAfter: '2016-05-19T10:00:00Z',
+    },
+    {
+      // Not among the schedule's runs any more, but its name is still taken: the time is met, as for a new name.
+      name: 'an old-named run for the due time that is being deleted still means no second run',
+      lastScheduleTime: '2016-05-19T09:00:00Z',
+      runs: [legacyNamed(aRun({ scheduledAt: topOfTheHour, deleting: true }))],
+      now: justAfterTheHour,
+      creates: [],
+      warnings: [],
+      lastScheduleTimeAfter: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'an old-named run vouches for lastScheduleTime: only the time after it runs, nothing is reported skipped',
+      lastScheduleTime: '2016-05-19T07:00:00Z',
+      runs: [legacyNamed(aSucceededRun(plus(topOfTheHour, -HOUR)))],
+      now: justAfterTheHour,
+      creates: ['2016-05-19T10:00:00Z'],
+      warnings: [],
+      lastScheduleTimeAfter: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'an old-named finished run vouches for lastScheduleTime when status was lost',
+      lastScheduleTime: '2016-05-19T07:00:00Z',
+      runs: [legacyNamed(aSucceededRun(topOfTheHour))],
+      now: plus(topOfTheHour, 30 * MINUTE),
+      creates: [],
+      warnings: [],
+      lastScheduleTimeAfter: '2016-05-19T10:00:00Z',
+    },
+    {
+      name: 'a run under neither name of its time (a copy) still vouches for nothing',
+      lastScheduleTime: '2016-05-19T09:00:00Z',
+      runs: [named(aSucceededRun(topOfTheHour), 'nightly-10')],
+      now: justAfterTheHour,
+      creates: ['2016-05-19T10:00:00Z'],
+      warnings: [],
+      lastScheduleTimeAfter: '2016-05-19T10:00:00Z',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planSchedule({
+        schedule: hourly({ status: { lastScheduleTime: c.lastScheduleTime } }),
+        runs: c.runs,
+        now: c.now,
+      });
+      assert.deepEqual(
+        plan.create.map((run) => [run.metadata.name, run.spec.scheduledTime]),
+        c.creates.map((time) => [scheduledRunName(SCHEDULE_NAME, Date.parse(time)), time]),
+      );
+      assert.deepEqual(reasonsOf(plan.events, 'Warning'), c.warnings);
+      assert.equal(plan.status.lastScheduleTime, c.lastScheduleTimeAfter);
+    });
+  }
+
+  it('the legacy name of a time on the whole minute differs from its new name (the cases above test something)', () => {
+    assert.notEqual(
+      legacyScheduledRunName(SCHEDULE_NAME, topOfTheHour.getTime()),
+      scheduledRunName(SCHEDULE_NAME, topOfTheHour.getTime()),
+    );
+  });
 });

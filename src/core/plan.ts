@@ -19,7 +19,7 @@ import { runsBeyondLimit } from './history.ts';
 import { newRun } from './new-run.ts';
 import { completedAtMs, type OwnedRuns, ownedRuns } from './owned-runs.ts';
 import { Reason, type StalledReason } from './reasons.ts';
-import { manualRunName, scheduledRunName } from './run-names.ts';
+import { legacyScheduledRunName, manualRunNames, scheduledRunName } from './run-names.ts';
 import { isWholeNonNegative, planningProblems } from './spec-problems.ts';
 
 export interface PlanEvent {
@@ -73,14 +73,38 @@ const FUTURE_TOLERANCE_MS = 60_000;
 
 /**
  * A scheduled run vouches for its time only if it could be one of ours: its time is not in the future and its
- * name is the name the controller gives that time. A copied or forged run with scheduledTime 2099 does not
- * move lastScheduleTime.
+ * name is the name the controller gives that time, or gave it before the upgrade to seconds-only names (a run
+ * created then must still count, or its time would run a second time). A copied or forged run with
+ * scheduledTime 2099 does not move lastScheduleTime.
  */
 function trustedScheduledMs(run: ScanRun, scheduleName: string, nowMs: number): number | undefined {
   if (run.spec?.trigger !== 'schedule') return undefined;
   const ms = parseTimeMs(run.spec.scheduledTime);
   if (ms === undefined || ms > nowMs) return undefined;
-  return scheduledRunName(scheduleName, ms) === run.metadata.name ? ms : undefined;
+  const name = run.metadata.name;
+  return name === scheduledRunName(scheduleName, ms) || name === legacyScheduledRunName(scheduleName, ms)
+    ? ms
+    : undefined;
+}
+
+/**
+ * The name to create a manual run for `token` under, or undefined when a run for it exists already (a retry
+ * after a crash before status.lastHandledRunNow was written, or a run created before an upgrade under the
+ * `-manual-` name). A name another token's run holds is passed over for the next one (manualRunNames).
+ */
+function manualRunToCreate(
+  scheduleName: string,
+  token: string,
+  runs: readonly ScanRun[],
+  takenNames: ReadonlySet<string | undefined>,
+): string | undefined {
+  const names = manualRunNames(scheduleName, token);
+  const answered = runs.some(
+    (run) =>
+      names.includes(run.metadata.name ?? '') && (run.metadata.annotations?.[ANNOTATION_RUN_NOW] ?? token) === token,
+  );
+  if (answered) return undefined;
+  return names.find((candidate) => !takenNames.has(candidate));
 }
 
 /** The largest defined value; undefined when there is none. */
@@ -161,9 +185,17 @@ export function planSchedule(input: PlanInput): Plan {
   // while suspended, and whatever the concurrency policy. Scheduled runs still see it as active (Forbid).
   const token = schedule.metadata.annotations?.[ANNOTATION_RUN_NOW];
   if (token !== undefined && token !== '' && token !== previous.lastHandledRunNow) {
-    const runName = manualRunName(name, token);
-    if (!takenNames.has(runName)) {
-      create.push(newRun(schedule, { name: runName, scheduledMs: nowMs, trigger: 'manual', timezone: spec.timezone }));
+    const runName = manualRunToCreate(name, token, input.runs, takenNames);
+    if (runName !== undefined) {
+      create.push(
+        newRun(schedule, {
+          name: runName,
+          scheduledMs: nowMs,
+          trigger: 'manual',
+          timezone: spec.timezone,
+          runNowToken: token,
+        }),
+      );
       takenNames.add(runName);
       events.push({
         type: 'Normal',
@@ -314,7 +346,9 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
   const dueMs = due.runnable.mostRecent;
   if (dueMs === null) return decision;
   const runName = scheduledRunName(name, dueMs);
-  if (context.takenNames.has(runName)) {
+  // The legacy name too: a run created for this time before the upgrade to seconds-only names, its status
+  // write lost, must not be followed by a second run for the same time under the new name.
+  if (context.takenNames.has(runName) || context.takenNames.has(legacyScheduledRunName(name, dueMs))) {
     // Created by an earlier reconcile whose status write was lost: the time is met.
     decision.lastScheduleMs = maxOf(lastScheduleMs, dueMs);
     return decision;
@@ -369,12 +403,9 @@ function planScheduledRun(context: ScheduledRunContext): ScheduledRunDecision {
       message: `Cancelling ${activeNames.join(', ')} to start ${runName} (concurrencyPolicy Replace)`,
     });
   }
+  // No Event for a scheduled run: the ScanRun is the record (`kubectl get scanruns`), and at scale an Event per
+  // run was a fifth of the API server's writes (docs/scaling.md). Events are kept for what needs attention.
   decision.create.push(newRun(schedule, { name: runName, scheduledMs: dueMs, trigger: 'schedule', timezone: zone }));
-  decision.events.push({
-    type: 'Normal',
-    reason: Reason.RunCreated,
-    message: `Created run ${runName} for ${formatInZone(dueMs, zone)}`,
-  });
   decision.lastScheduleMs = dueMs;
   // The new run is active now, so an interval has no next time until it completes.
   if (timing.kind === 'interval') decision.nextMs = null;

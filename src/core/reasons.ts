@@ -2,8 +2,6 @@
 // explains a condition is also the reason of the Event that announced it, because Events expire within an
 // hour and the condition is what a user still sees the next day.
 export const Reason = {
-  /** A scheduled run was created for a due time. */
-  RunCreated: 'RunCreated',
   /** A manual run was created for a new jmo.security/run-now token. */
   ManualRunCreated: 'ManualRunCreated',
   /** A due time waits: concurrencyPolicy Forbid and another run is active. */

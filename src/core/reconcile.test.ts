@@ -112,25 +112,29 @@ const warnings = (cluster: FakeCluster): string[] =>
   cluster.events.filter((e) => e.event.type === 'Warning').map((e) => e.event.reason);
 
 describe('reconcileSchedule', () => {
-  it('creates the due run and its Job in one pass, records the Job on the run, then writes the status once', async () => {
+  it('creates the due run and its Job in one pass and writes the schedule status once, recording the Job there: three writes', async () => {
     const cluster = new FakeCluster().addSchedule(aSchedule());
     const result = await pass(cluster);
     assert.deepEqual(cluster.writes, [
-      'createRun security/nightly-24394200',
-      'createJob security/nightly-24394200',
-      'updateRunStatus security/nightly-24394200 Pending',
+      'createRun security/nightly-1463652000',
+      'createJob security/nightly-1463652000',
       'updateScheduleStatus security/nightly',
     ]);
-    assert.equal(cluster.runs.get('security/nightly-24394200')?.status?.jobName, 'nightly-24394200');
+    assert.deepEqual(cluster.schedule(key)?.status?.startedJobs, ['nightly-1463652000']);
+    assert.equal(cluster.runs.get('security/nightly-1463652000')?.status, undefined, 'no run status write yet');
     assert.equal(cluster.schedule(key)?.status?.lastScheduleTime, '2016-05-19T10:00:00Z');
-    assert.equal(cluster.events.map((e) => e.event.reason).join(), 'RunCreated');
+    assert.deepEqual(
+      cluster.events.map((e) => e.event.reason),
+      [],
+      'no Event for a scheduled run: the ScanRun is the record',
+    );
     assert.equal(result.requeueAfterMs, 59 * 60 * SECOND + 100);
   });
 
   it('builds the pod from the scanner image and the report image', async () => {
     const cluster = new FakeCluster().addSchedule(aSchedule());
     await pass(cluster);
-    const pod = cluster.jobs.get('security/nightly-24394200')?.spec?.template.spec;
+    const pod = cluster.jobs.get('security/nightly-1463652000')?.spec?.template.spec;
     assert.deepEqual(
       pod?.initContainers?.map((c) => [c.name, c.image]),
       [['scan', 'scanner:1']],
@@ -154,9 +158,12 @@ describe('reconcileSchedule', () => {
     const cluster = new FakeCluster().addSchedule(aSchedule());
     const schedule = cluster.schedule(key) as ScanSchedule;
     store(cluster, aRun({ owner: schedule, scheduledAt: instants.topOfTheHour }));
-    cluster.unseenRuns.add('security/nightly-24394200');
+    cluster.unseenRuns.add('security/nightly-1463652000');
     await pass(cluster);
-    assert.deepEqual(cluster.writes, ['createRun security/nightly-24394200', 'updateScheduleStatus security/nightly']);
+    assert.deepEqual(cluster.writes, [
+      'createRun security/nightly-1463652000',
+      'updateScheduleStatus security/nightly',
+    ]);
   });
 
   it('cancels the active run before it creates the new one (Replace)', async () => {
@@ -174,9 +181,9 @@ describe('reconcileSchedule', () => {
       `updateRunStatus ${keyOfRun(old)} Pending`,
       `updateRunStatus ${keyOfRun(old)} Cancelled`,
       `deleteJob ${keyOfRun(old)}`,
-      'createRun security/nightly-24394200',
-      'createJob security/nightly-24394200',
-      'updateRunStatus security/nightly-24394200 Pending',
+      'createRun security/nightly-1463652000',
+      'createJob security/nightly-1463652000',
+      'updateScheduleStatus security/nightly',
     ]);
     assert.equal(cluster.runs.get(keyOfRun(old))?.status?.reason, 'Replaced');
   });
@@ -248,15 +255,20 @@ describe('reconcileSchedule: status writes carry the resourceVersion they were c
 });
 
 describe('reconcileSchedule: a run’s Job that the cache does not show', () => {
-  const hadJobCases: { name: string; status: ScanRunStatus }[] = [
+  const hadJobCases: { name: string; status: ScanRunStatus; startedJobs?: string[] }[] = [
     { name: 'Running with jobName', status: { phase: 'Running', jobName: 'nightly-24394200' } },
+    {
+      name: 'no status yet, recorded in the schedule status.startedJobs',
+      status: {},
+      startedJobs: ['nightly-1463652000'],
+    },
     { name: 'Pending with jobName (the pod never started)', status: { phase: 'Pending', jobName: 'nightly-24394200' } },
     { name: 'Running without jobName (written before jobName existed)', status: { phase: 'Running' } },
   ];
 
   for (const c of hadJobCases) {
     it(`uses a Job only missing from the cache, found by a live read, and never re-creates it: ${c.name}`, async () => {
-      const schedule = aSchedule();
+      const schedule = aSchedule(c.startedJobs === undefined ? {} : { status: { startedJobs: c.startedJobs } });
       const cluster = new FakeCluster().addSchedule(schedule);
       const run = store(cluster, withStatus(aRun({ owner: schedule }), c.status), 'r1');
       cluster.uncachedJobs.set(keyOfRun(run), ownedJob(run, 'job-1'));
@@ -269,7 +281,7 @@ describe('reconcileSchedule: a run’s Job that the cache does not show', () => 
     });
 
     it(`fails a run whose Job is really gone with JobDeleted and one Warning Event, and never re-creates it: ${c.name}`, async () => {
-      const schedule = aSchedule();
+      const schedule = aSchedule(c.startedJobs === undefined ? {} : { status: { startedJobs: c.startedJobs } });
       const cluster = new FakeCluster().addSchedule(schedule);
       const run = store(cluster, withStatus(aRun({ owner: schedule }), c.status), 'r1');
       await pass(cluster);
@@ -283,31 +295,49 @@ describe('reconcileSchedule: a run’s Job that the cache does not show', () => 
     });
   }
 
-  it('creates the Job of a run that never had one, and records it on the run', async () => {
+  it('creates the Job of a run that never had one, and records it in the schedule status', async () => {
     const schedule = aSchedule();
     const cluster = new FakeCluster().addSchedule(schedule);
     const run = store(cluster, aRun({ owner: schedule }), 'r1');
     await pass(cluster);
     assert.deepEqual(cluster.writes.slice(0, 2), [
       `createJob ${keyOfRun(run)}`,
-      `updateRunStatus ${keyOfRun(run)} Pending`,
+      'updateScheduleStatus security/nightly',
     ]);
-    assert.equal(cluster.runs.get(keyOfRun(run))?.status?.jobName, run.metadata.name);
+    assert.deepEqual(cluster.schedule(key)?.status?.startedJobs, [run.metadata.name]);
+  });
+
+  it('keeps the record while the run is unfinished and drops it, in the same write, when the run ends', async () => {
+    const schedule = aSchedule();
+    const cluster = new FakeCluster().addSchedule(schedule);
+    const run = store(cluster, aRun({ owner: schedule }), 'r1');
+    await pass(cluster);
+    cluster.jobs.set(keyOfRun(run), ownedJob(run, 'job-1'));
+    cluster.pods.push(runningPod('job-1'));
+    await pass(cluster, plus(at, MINUTE));
+    assert.equal(cluster.runs.get(keyOfRun(run))?.status?.phase, 'Running');
+    assert.deepEqual(cluster.schedule(key)?.status?.startedJobs, [run.metadata.name]);
+    cluster.jobs.set(keyOfRun(run), ownedJob(run, 'job-1', completed(plus(at, 2 * MINUTE))));
+    cluster.pods.splice(0, cluster.pods.length, reportedPod('job-1', { critical: 0, high: 0 }));
+    await pass(cluster, plus(at, 3 * MINUTE));
+    assert.equal(cluster.runs.get(keyOfRun(run))?.status?.phase, 'Succeeded');
+    assert.equal(cluster.schedule(key)?.status?.startedJobs, undefined);
   });
 
   const existingCases: {
     name: string;
     where: 'cache' | 'api';
     ownerUid: string;
-    phase: string;
+    phase: string | undefined;
     reason?: string;
     warnings: string[];
   }[] = [
     {
+      // Nothing has started the Job yet: the run's status stays empty (no write) and the schedule records the Job.
       name: 'uses a Job that already exists when the run is its controller owner (its own earlier create)',
       where: 'api',
       ownerUid: 'r1',
-      phase: 'Pending',
+      phase: undefined,
       warnings: [],
     },
     {
@@ -427,7 +457,7 @@ describe('reconcileSchedule: create failures', () => {
     const cluster = new FakeCluster().addSchedule(aSchedule());
     cluster.createJobError = new TransientError('HTTP 503');
     await assert.rejects(pass(cluster), TransientError);
-    const status = cluster.runs.get('security/nightly-24394200')?.status;
+    const status = cluster.runs.get('security/nightly-1463652000')?.status;
     assert.equal(status?.phase, 'Pending');
     assert.match(status?.message ?? '', /could not create the scan Job yet, retrying: HTTP 503/);
     assert.equal(status?.jobName, undefined);
@@ -441,7 +471,7 @@ describe('reconcileSchedule: a rejected Job stalls the schedule', () => {
     const cluster = new FakeCluster().addSchedule(aSchedule());
     cluster.createJobError = new RejectedError('spec.template.spec.volumes[0].name: Required value');
     await pass(cluster);
-    const run = cluster.runs.get('security/nightly-24394200');
+    const run = cluster.runs.get('security/nightly-1463652000');
     assert.equal(run?.status?.phase, 'Failed');
     assert.equal(run?.status?.reason, 'JobRejected');
     assert.match(run?.status?.message ?? '', /volumes\[0\]\.name: Required value.*spec\.backend\.config/);

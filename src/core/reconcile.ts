@@ -4,11 +4,12 @@
 //
 // What the controller did not make is checked before it is trusted (the CronJob controller's rules, tightened):
 // a Job of a run's name is used only if its controller owner is that run; a Job missing from the cache is
-// confirmed missing by a live read before the run is failed; a run that ever had a Job never gets a second one;
+// confirmed missing by a live read before the run is failed; a run that ever had a Job never gets a second one
+// (its own status, or the schedule's status.startedJobs until then, says it had one: core/started-jobs.ts);
 // every status write carries the resourceVersion it was computed from.
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Job } from '@kubernetes/client-node';
-import type { ScanRun, ScanRunStatus, ScanSchedule } from '../api/types.ts';
+import type { ScanRun, ScanRunStatus, ScanSchedule, ScanScheduleStatus } from '../api/types.ts';
 import { formatUtc } from '../schedule/rfc3339.ts';
 import { deliverNotifications } from './deliver-notifications.ts';
 import { ConflictError, RejectedError } from './errors.ts';
@@ -26,6 +27,7 @@ import type {
 import { Reason } from './reasons.ts';
 import { RunReason } from './run-reasons.ts';
 import { isFinished, runStatusFromJob } from './run-status.ts';
+import { runRecordsJob, startedJobsRecord } from './started-jobs.ts';
 
 export interface ReconcileDeps {
   cluster: ClusterReader & ClusterWriter;
@@ -55,6 +57,8 @@ interface SyncFindings {
   jobRejected?: string;
   /** Earliest time a notification retry is due. */
   retryAtMs?: number;
+  /** Runs whose Job this reconcile created. */
+  startedJobs: string[];
 }
 
 /**
@@ -68,7 +72,7 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
   const now = deps.clock();
 
   const runs: ScanRun[] = [];
-  const found: SyncFindings = {};
+  const found: SyncFindings = { startedJobs: [] };
   for (const run of deps.cluster.runsOf(schedule)) runs.push(await syncRun(run, schedule, now, deps, found));
 
   const plan = planSchedule({ schedule, runs, now, jobRejected: found.jobRejected });
@@ -102,6 +106,7 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
     deps.observer?.runCreated?.(created, (now.getTime() - nominal) / 1000);
     const started = await startJob(created, schedule, now, deps);
     if (started.rejected !== undefined) found.jobRejected ??= started.rejected;
+    if (started.created) found.startedJobs.push(created.metadata.name ?? '');
   }
   for (const name of plan.delete) await deps.cluster.deleteRun({ namespace: key.namespace, name });
 
@@ -115,7 +120,12 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
     deps.cluster.recordEvent(schedule, { ...event, action: actionOf(event.reason) });
   }
   if (plan.missedCount > 0) deps.observer?.missedSchedule?.(schedule, plan.missedCount);
-  const status = final === plan ? plan.status : { ...plan.status, conditions: final.status.conditions };
+  const status: ScanScheduleStatus = {
+    ...(final === plan ? plan.status : { ...plan.status, conditions: final.status.conditions }),
+  };
+  const startedJobs = startedJobsRecord(schedule.status?.startedJobs, runs, found.startedJobs);
+  if (startedJobs === undefined) delete status.startedJobs;
+  else status.startedJobs = startedJobs;
   if (!isDeepStrictEqual(status, schedule.status)) await deps.cluster.updateScheduleStatus(schedule, status);
   return { requeueAfterMs: earliest(plan.requeueAfterMs, found.retryAtMs, now.getTime()) };
 }
@@ -141,12 +151,13 @@ async function syncRun(
     return notify(run, schedule, now, deps, found);
   }
 
+  const hadJob = runRecordsJob(run) || schedule.status?.startedJobs?.includes(run.metadata.name ?? '') === true;
   let job: V1Job | undefined = deps.cluster.getJob(runKey(run));
   if (job === undefined) {
-    const hadJob = run.status?.jobName !== undefined || run.status?.phase === 'Running';
     if (!hadJob) {
       const started = await startJob(run, schedule, now, deps);
       if (started.rejected !== undefined) found.jobRejected ??= started.rejected;
+      if (started.created) found.startedJobs.push(run.metadata.name ?? '');
       return notify(started.run, schedule, now, deps, found);
     }
     // The cache may only lag: ask the API server before calling the Job gone. A Job that is really gone is
@@ -163,7 +174,7 @@ async function syncRun(
   }
   if (job !== undefined && !isJobOfRun(job, run)) return failWithConflict(run, schedule, now, deps);
   const pods = job === undefined ? [] : deps.cluster.podsOf(job);
-  const synced = await writeRunStatus(run, runStatusFromJob(run, job, pods, now), deps);
+  const synced = await writeRunStatus(run, runStatusFromJob(run, job, pods, now, hadJob), deps);
   if (isFinished(synced)) {
     deps.observer?.runFinished?.(schedule, synced);
     return notify(synced, schedule, now, deps, found);
@@ -221,16 +232,17 @@ async function failWithConflict(
 }
 
 /**
- * Creates the run's Job and records its name on the run, so that a later pass knows the run had one. On
- * AlreadyExists the Job is read live and used only if the run owns it. A Job the API server rejects fails the
- * run with the reason (the same spec would be refused on every retry); `rejected` tells the plan.
+ * Creates the run's Job; `created` tells the caller to record it in the schedule's status.startedJobs, so that
+ * a later pass knows the run had one (no run status write: the run's status changes at its first real
+ * transition). On AlreadyExists the Job is read live and used only if the run owns it. A Job the API server
+ * rejects fails the run with the reason (the same spec would be refused on every retry); `rejected` tells the plan.
  */
 async function startJob(
   run: ScanRun,
   schedule: ScanSchedule,
   now: Date,
   deps: ReconcileDeps,
-): Promise<{ run: ScanRun; rejected?: string }> {
+): Promise<{ run: ScanRun; created: boolean; rejected?: string }> {
   const job = jobForRun(run, { scannerImage: deps.scannerImage, reportImage: deps.reportImage });
   const key = runKey(run);
   try {
@@ -240,7 +252,7 @@ async function startJob(
       // Gone again between the create and the read: the next pass creates it.
       if (existing === undefined)
         throw new ConflictError(`Job ${key.namespace}/${key.name} vanished after AlreadyExists`);
-      if (!isJobOfRun(existing, run)) return { run: await failWithConflict(run, schedule, now, deps) };
+      if (!isJobOfRun(existing, run)) return { run: await failWithConflict(run, schedule, now, deps), created: false };
     }
   } catch (error) {
     if (error instanceof RejectedError) {
@@ -256,7 +268,7 @@ async function startJob(
         },
         deps,
       );
-      return { run: failed, rejected: message };
+      return { run: failed, created: false, rejected: message };
     }
     if (!(error instanceof ConflictError)) {
       reportCreateFailure(schedule, `could not create the Job of run ${key.name}`, error, deps);
@@ -272,13 +284,7 @@ async function startJob(
     }
     throw error;
   }
-  const status: ScanRunStatus = {
-    ...run.status,
-    phase: 'Pending',
-    jobName: key.name,
-    message: 'waiting for the scan pod to start',
-  };
-  return { run: await writeRunStatus(run, status, deps) };
+  return { run, created: true };
 }
 
 function messageOf(error: unknown): string {
@@ -303,7 +309,6 @@ async function writeRunStatus(run: ScanRun, status: ScanRunStatus, deps: Reconci
 }
 
 const ACTIONS: Partial<Record<Reason, string>> = {
-  RunCreated: 'CreateRun',
   ManualRunCreated: 'CreateRun',
   RunReplaced: 'CancelRun',
   RunAlreadyActive: 'WaitForActiveRun',

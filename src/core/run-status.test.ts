@@ -104,8 +104,53 @@ const completedJob = () => aJob({ conditions: [cond('Complete')], completionTime
 const failedJob = () =>
   aJob({ conditions: [cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')] });
 
-const ENDED = { jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', completionTime: '2026-05-19T02:06:00Z' };
-const FAILED_AT = { jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', completionTime: '2026-05-19T02:05:00Z' };
+const ENDED = {
+  jobName: 'nightly-1',
+  startTime: '2026-05-19T02:00:03Z',
+  completionTime: '2026-05-19T02:06:00Z',
+  duration: '5m57s',
+};
+const FAILED_AT = {
+  jobName: 'nightly-1',
+  startTime: '2026-05-19T02:00:03Z',
+  completionTime: '2026-05-19T02:05:00Z',
+  duration: '4m57s',
+};
+
+describe('runStatusFromJob: the writes it saves and the Job a run had', () => {
+  const untouched: V1Job = {
+    metadata: { name: 'nightly-1', namespace: 'security', uid: JOB_UID },
+    spec: { template: {} },
+  };
+  const cases: { name: string; run: ScanRun; job?: V1Job; hadJob?: boolean; expected: ScanRunStatus }[] = [
+    {
+      name: 'a fresh run keeps its empty status while nothing has started its Job (no write)',
+      run: aRun(),
+      job: untouched,
+      expected: {},
+    },
+    {
+      name: 'a fresh run follows its Job once the Job controller started it',
+      run: aRun(),
+      job: aJob({ active: 1 }),
+      expected: { phase: 'Running', jobName: 'nightly-1', startTime: '2026-05-19T02:00:03Z', message: 'scan running' },
+    },
+    {
+      name: 'a run the schedule recorded as having had a Job is failed with JobDeleted when the Job is gone',
+      run: aRun(),
+      hadJob: true,
+      expected: {
+        phase: 'Failed',
+        reason: 'JobDeleted',
+        message: 'the scan Job was deleted before it finished; findings unknown',
+        completionTime: '2026-05-19T02:10:00Z',
+      },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(runStatusFromJob(c.run, c.job, [], NOW, c.hadJob), c.expected));
+  }
+});
 
 describe('runStatusFromJob', () => {
   const cases: {
@@ -501,6 +546,7 @@ describe('runStatusFromJob', () => {
         jobName: 'nightly-1',
         startTime: '2026-05-19T02:00:03Z',
         completionTime: '2026-05-19T02:10:00Z',
+        duration: '9m57s',
         message: 'the scan Job was deleted before it finished; findings unknown',
       },
     },
@@ -595,6 +641,88 @@ describe('runStatusFromJob', () => {
     const first = runStatusFromJob(aRun(), job, pods, NOW);
     const again = runStatusFromJob(aRun(first), job, pods, new Date(NOW.getTime() + 60_000));
     assert.ok(isDeepStrictEqual(first, again));
+  });
+});
+
+describe('runStatusFromJob: status.duration, the DURATION column', () => {
+  // A fixed clock after every time below: the duration comes from the Job's times, never from the clock.
+  const LATER = new Date('2026-05-19T04:00:00Z');
+  const startedAt = '2026-05-19T02:00:03Z';
+  const endedAt = (type: 'Complete' | 'Failed', at: string, reason?: string): V1Job =>
+    aJob({
+      conditions: [{ type, status: 'True', reason, lastTransitionTime: at } as unknown as V1JobCondition],
+      ...(type === 'Complete' && { completionTime: at }),
+    });
+  const cases: { name: string; run: ScanRun; job?: V1Job; pods?: V1Pod[]; duration: string | undefined }[] = [
+    {
+      name: 'a succeeded run took its Job’s completionTime - startTime, in seconds under two minutes',
+      run: aRun({ phase: 'Running' }),
+      job: endedAt('Complete', '2026-05-19T02:00:48Z'),
+      pods: [scannedPod(reportMessage(FINDINGS))],
+      duration: '45s',
+    },
+    {
+      name: 'a failed scan took until the Job failed, in minutes and seconds under ten minutes',
+      run: aRun({ phase: 'Running' }),
+      job: endedAt('Failed', '2026-05-19T02:04:15Z', 'BackoffLimitExceeded'),
+      pods: [aPod({ scan: exited(1) }, 'Failed')],
+      duration: '4m12s',
+    },
+    {
+      name: 'a run stopped by activeDeadlineSeconds took until the deadline, in whole minutes as kubectl prints them',
+      run: aRun({ phase: 'Running' }),
+      job: endedAt('Failed', '2026-05-19T03:03:03Z', 'DeadlineExceeded'),
+      duration: '63m',
+    },
+    {
+      name: 'a run whose Job was deleted took until the controller saw it gone',
+      run: aRun({ phase: 'Running', jobName: 'nightly-1', startTime: startedAt }),
+      duration: '119m',
+    },
+    {
+      name: 'a running run has no duration yet',
+      run: aRun({ phase: 'Pending' }),
+      job: aJob({ active: 1 }),
+      pods: [aPod({ scan: running }, 'Pending')],
+      duration: undefined,
+    },
+    {
+      name: 'a running run drops a duration its status carried (only the controller’s own arithmetic counts)',
+      run: aRun({ phase: 'Running', startTime: startedAt, duration: '1s' }),
+      job: aJob({ active: 1 }),
+      pods: [aPod({ scan: running }, 'Pending')],
+      duration: undefined,
+    },
+    {
+      name: 'a run that never started has no duration, though it has a completionTime',
+      run: aRun({ phase: 'Pending', jobName: 'nightly-1' }),
+      duration: undefined,
+    },
+    {
+      name: 'a run that ended before it started (a clock that went back) has no duration rather than a made-up one',
+      run: aRun({ phase: 'Running' }),
+      job: endedAt('Failed', '2026-05-19T01:59:00Z', 'BackoffLimitExceeded'),
+      pods: [aPod({ scan: exited(1) }, 'Failed')],
+      duration: undefined,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const status = runStatusFromJob(c.run, c.job, c.pods ?? [], LATER);
+      assert.equal(status.duration, c.duration);
+      // Written in the same status as completionTime, never on its own.
+      if (c.duration !== undefined) assert.ok(status.completionTime !== undefined);
+    });
+  }
+
+  it('keeps a finished run’s duration as stored: nothing recomputes it', () => {
+    const finished = runStatusFromJob(
+      aRun({ phase: 'Running' }),
+      endedAt('Complete', '2026-05-19T02:00:48Z'),
+      [scannedPod(reportMessage(FINDINGS))],
+      LATER,
+    );
+    assert.deepEqual(runStatusFromJob(aRun(finished), undefined, [], LATER), finished);
   });
 });
 

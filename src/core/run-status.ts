@@ -20,6 +20,7 @@ import { isFinished } from './owned-runs.ts';
 import { decodeTerminationMessage } from './results/termination-message.ts';
 import { RunReason } from './run-reasons.ts';
 import { compact, verdictStatus } from './run-verdict.ts';
+import { runRecordsJob } from './started-jobs.ts';
 
 export { isFinished, RunReason };
 
@@ -123,20 +124,23 @@ function statusFromReport(
 /**
  * Maps the Job (undefined when it does not exist) and its pods to the run's status. A finished run, Cancelled
  * included, keeps its status: its Job may be gone (ttlSecondsAfterFinished) and nothing can change the outcome.
+ * `hadJob`: the run had a Job (its own status says so, or the schedule's status.startedJobs), so a missing one
+ * was deleted, not never created.
  */
 export function runStatusFromJob(
   run: ScanRun,
   job: V1Job | undefined,
   pods: readonly V1Pod[],
   now: Date,
+  hadJob: boolean = runRecordsJob(run),
 ): ScanRunStatus {
   const current = run.status ?? {};
   if (isFinished(run)) return current;
   const { findings: _findings, topFindings: _top, tools: _tools, ...rest } = current;
 
   if (job === undefined) {
-    // jobName is written once the Job is created: a run that had a Job never gets a second one.
-    if (current.phase === 'Running' || current.jobName !== undefined) {
+    // A run that had a Job never gets a second one.
+    if (hadJob) {
       return compact({
         ...rest,
         phase: 'Failed',
@@ -149,6 +153,11 @@ export function runStatusFromJob(
   }
 
   const jobPods = podsOfJob(job, pods);
+  // A Job nothing has acted on yet (the Job controller has not started it) changes nothing a user can see: the
+  // run keeps its empty status until the Job starts, instead of one more write per run at every due time.
+  if (run.status?.phase === undefined && job.status?.startTime === undefined && jobPods.length === 0) {
+    if ((job.status?.conditions ?? []).length === 0 && (job.status?.active ?? 0) === 0) return current;
+  }
   const pod = newestPod(jobPods);
   const base: ScanRunStatus = {
     ...rest,

@@ -2,6 +2,8 @@
 // rule for every runner: the cluster (run-status.ts, from the report step's termination message) and the local
 // runtime (src/local/, from the results directory) judge the same counts the same way.
 import type { Findings, ScanRun, ScanRunStatus } from '../api/types.ts';
+import { parseTimeMs } from '../schedule/rfc3339.ts';
+import { humanDuration } from './human-duration.ts';
 import { countAtOrAbove, findingCounts } from './results/severity.ts';
 import { RunReason } from './run-reasons.ts';
 
@@ -10,9 +12,27 @@ export function describeFindings(findings: Findings): string {
   return parts.length === 0 ? 'no findings' : `${findings.total} findings (${parts.join(', ')})`;
 }
 
-/** Drops undefined fields: status is compared with isDeepStrictEqual, where {a: undefined} differs from {}. */
+/**
+ * kubectl's Job DURATION for a run: completionTime - startTime as kubectl prints it ("45s", "4m12s", "63m").
+ * A printer column is a JSONPath and cannot subtract two times, so the controller writes it. Undefined while
+ * the run has not finished, and when the times are out of order (a clock that went back): no duration rather
+ * than a made-up one.
+ */
+function runDuration(startTime: string | undefined, completionTime: string | undefined): string | undefined {
+  const start = parseTimeMs(startTime);
+  const end = parseTimeMs(completionTime);
+  return start === undefined || end === undefined || end < start ? undefined : humanDuration(end - start);
+}
+
+/**
+ * The stored form of a run status: undefined fields dropped (status is compared with isDeepStrictEqual, where
+ * {a: undefined} differs from {}), and `duration` derived from startTime and completionTime. Every status that
+ * judges a run (here, runStatusFromJob, the local runtime's localRunStatus) passes through it, so duration is
+ * set in the same write as completionTime, never by a write of its own.
+ */
 export function compact(status: ScanRunStatus): ScanRunStatus {
-  return Object.fromEntries(Object.entries(status).filter(([, value]) => value !== undefined)) as ScanRunStatus;
+  const withDuration = { ...status, duration: runDuration(status.startTime, status.completionTime) };
+  return Object.fromEntries(Object.entries(withDuration).filter(([, value]) => value !== undefined)) as ScanRunStatus;
 }
 
 /** Succeeded, or Failed above the run's fail_on: judged here from the counts, whatever the scanner said. */

@@ -266,7 +266,7 @@ describe('EventRecorder', () => {
     sink.patchErrors = [new Error('503 Service Unavailable')];
     recorder.record(schedule, alreadyActive);
     await recorder.flush();
-    recorder.record(schedule, { ...alreadyActive, reason: 'RunCreated', action: 'CreateRun', message: 'run 2' });
+    recorder.record(schedule, { ...alreadyActive, reason: 'RunReplaced', action: 'CancelRun', message: 'run 2' });
     sink.manual = true;
     const closed = recorder.close();
     let done = false;
@@ -285,7 +285,7 @@ describe('EventRecorder', () => {
       sink.writes.map((w) => [w.op, w.op === 'patch' ? w.count : w.event?.reason]),
       [
         ['create', 'RunAlreadyActive'],
-        ['create', 'RunCreated'],
+        ['create', 'RunReplaced'],
         ['patch', 2],
       ],
     );

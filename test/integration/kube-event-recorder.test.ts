@@ -96,7 +96,12 @@ describe('EventRecorder on a real API server', () => {
   it('logs and swallows a write the API server refuses', async () => {
     const ghost: ScanSchedule = { ...schedule, metadata: { ...schedule.metadata, namespace: 'no-such-namespace' } };
     assert.doesNotThrow(() =>
-      recorder.record(ghost, { type: 'Normal', reason: 'RunCreated', action: 'CreateRun', message: 'created run x' }),
+      recorder.record(ghost, {
+        type: 'Normal',
+        reason: 'ManualRunCreated',
+        action: 'CreateRun',
+        message: 'created run x',
+      }),
     );
     await recorder.flush();
     assert.deepEqual(warnings, ['recording event failed']);

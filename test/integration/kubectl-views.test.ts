@@ -1,22 +1,61 @@
-// What a user sees through kubectl: the printer columns of `kubectl get scansched` and the field documentation of
-// `kubectl explain`, both served by kube-apiserver from the generated CRD.
+// What a user sees through kubectl: the printer columns of `kubectl get scansched` and `kubectl get scanrun`, the
+// order runs are listed in, and the field documentation of `kubectl explain`, all served by kube-apiserver from
+// the generated CRDs.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_TIMEZONE } from '../../src/api/defaults.ts';
 import { scanScheduleSchema } from '../../src/api/schema.ts';
-import type { ScanScheduleStatus } from '../../src/api/types.ts';
+import type { ScanRun, ScanRunStatus, ScanScheduleStatus } from '../../src/api/types.ts';
+import { manualRunName, scheduledRunName } from '../../src/core/run-names.ts';
+import { compact } from '../../src/core/run-verdict.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
 import { describeKubectl, type KubectlResult, kubectl } from '../controlplane/kubectl.ts';
 import { waitUntil } from '../controlplane/wait-until.ts';
-import { aScanSchedule } from './manifests.ts';
+import { aScanRun, aScanSchedule } from './manifests.ts';
 
 const NAMESPACE = 'kubectl-views';
 
 /** kubectl separates columns by at least two spaces ("LAST SCHEDULE" is one column). */
 const columns = (line: string): string[] => line.trim().split(/\s{2,}/);
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
+/** A row's cells by the header's column positions: a server-side column with no value is blank, not <none>. */
+const cellsAt = (header: string, row: string): Record<string, string> => {
+  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((match) => ({ name: match[0], at: match.index }));
+  return Object.fromEntries(
+    starts.map(({ name, at }, i) => [name, row.slice(at, starts[i + 1]?.at ?? row.length).trim()]),
+  );
+};
 
-describe('kubectl views of ScanSchedule', () => {
+const SCHEDULED_MS = Date.parse('2026-05-19T02:00:00Z');
+const at = (seconds: number): string => new Date(SCHEDULED_MS + seconds * 1000).toISOString().replace('.000Z', 'Z');
+const runAt = (name: string, seconds: number, trigger: ScanRun['spec']['trigger']): ScanRun => {
+  const run = aScanRun(name);
+  return { ...run, spec: { ...run.spec, scheduledTime: at(seconds), trigger } };
+};
+/** A run with the status the controller would write for it (compact derives status.duration). */
+const written = (run: ScanRun, status: ScanRunStatus) => ({ run, status: compact(status) });
+/** Runs of `nightly`, in time order. */
+const RUNS = [
+  written(runAt(scheduledRunName('nightly', SCHEDULED_MS), 0, 'schedule'), {
+    phase: 'Succeeded',
+    reason: 'Completed',
+    startTime: at(3),
+    completionTime: at(255),
+  }),
+  // The name `scanschedule trigger` 40 s later gives it: its token is toISOString() and 6 hex characters.
+  written(runAt(manualRunName('nightly', `${new Date(SCHEDULED_MS + 40_000).toISOString()}-a1b2c3`), 40, 'manual'), {
+    phase: 'Failed',
+    reason: 'ScanFailed',
+    startTime: at(45),
+    completionTime: at(90),
+  }),
+  written(runAt(scheduledRunName('nightly', SCHEDULED_MS + 3_600_000), 3600, 'schedule'), {
+    phase: 'Running',
+    startTime: at(3603),
+  }),
+];
+
+describe('kubectl views of ScanSchedule and ScanRun', () => {
   let controlPlane: ControlPlane;
   before(async () => {
     controlPlane = await startControlPlane();
@@ -53,6 +92,25 @@ describe('kubectl views of ScanSchedule', () => {
       JSON.stringify({ status }),
     ]);
     assert.equal(patched.code, 0, describeKubectl(patched));
+    // Created newest first: the API server lists by name, so the list order is the names' order.
+    for (const { run, status } of [...RUNS].reverse()) {
+      const createdRun = await kubectl(controlPlane, ['create', '-n', NAMESPACE, '-f', '-'], {
+        input: JSON.stringify(run),
+      });
+      assert.equal(createdRun.code, 0, describeKubectl(createdRun));
+      const patchedRun = await kubectl(controlPlane, [
+        'patch',
+        'scanrun',
+        run.metadata.name ?? '',
+        '-n',
+        NAMESPACE,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status }),
+      ]);
+      assert.equal(patchedRun.code, 0, describeKubectl(patchedRun));
+    }
   });
   after(() => controlPlane?.stop());
 
@@ -100,6 +158,37 @@ describe('kubectl views of ScanSchedule', () => {
     const result = await kubectl(controlPlane, ['get', 'scansched', '-n', NAMESPACE, '-o', 'wide']);
     assert.equal(result.code, 0, describeKubectl(result));
     assert.ok(columns(result.stdout.split('\n')[0] ?? '').includes('INTERVAL'), describeKubectl(result));
+  });
+
+  it('kubectl get scanrun prints DURATION after SCHEDULED, the controller’s status.duration, and lists runs in time order', async () => {
+    const result = await kubectl(controlPlane, ['get', 'scanrun', '-n', NAMESPACE]);
+    assert.equal(result.code, 0, describeKubectl(result));
+    const [header = '', ...rows] = result.stdout.trimEnd().split('\n');
+    assert.deepEqual(
+      columns(header),
+      ['NAME', 'SCHEDULE', 'SCHEDULED', 'DURATION', 'PHASE', 'REASON', 'CRITICAL', 'HIGH', 'TOTAL', 'STARTED', 'AGE'],
+      describeKubectl(result),
+    );
+    // SCHEDULED, STARTED and AGE are relative to the clock; the rest is exact.
+    assert.deepEqual(
+      rows.map((row) => {
+        const cells = cellsAt(header, row);
+        return [cells.NAME, cells.SCHEDULE, cells.DURATION, cells.PHASE, cells.REASON];
+      }),
+      [
+        ['nightly-1779156000', 'nightly', '4m12s', 'Succeeded', 'Completed'],
+        [RUNS[1]?.run.metadata.name, 'nightly', '45s', 'Failed', 'ScanFailed'],
+        ['nightly-1779159600', 'nightly', '', 'Running', ''],
+      ],
+      describeKubectl(result),
+    );
+    assert.match(RUNS[1]?.run.metadata.name ?? '', /^nightly-1779156040m[a-z2-9]{2}$/);
+  });
+
+  it('kubectl get scanrun -o wide adds COMPLETED', async () => {
+    const result = await kubectl(controlPlane, ['get', 'scanrun', '-n', NAMESPACE, '-o', 'wide']);
+    assert.equal(result.code, 0, describeKubectl(result));
+    assert.ok(columns(result.stdout.split('\n')[0] ?? '').includes('COMPLETED'), describeKubectl(result));
   });
 
   it('kubectl explain scanschedule.spec.concurrencyPolicy prints the schema description', async () => {
