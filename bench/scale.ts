@@ -400,6 +400,10 @@ async function rawBound(kubeconfigPath: string, n: number): Promise<RawResult> {
 
 interface BurstResult {
   startupMs: number;
+  /** A second controller started over the same, already reconciled schedules: until it has reconciled all. */
+  restartMs: number;
+  /** Status writes that restart made (the goal: none, the status is already right). */
+  restartStatusWrites: number;
   idleCpuSecondsPerMin: number;
   idleRss: number;
   burstRss: number;
@@ -429,6 +433,20 @@ async function eventReasonsSince(client: BareClient, prefix: string, sinceMs: nu
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   return reasons;
+}
+
+/** Waits until `controller` has finished `n` reconciles (its scanschedule_reconcile_total, any result). */
+async function reconciledAtLeast(controller: RunningController, n: number, deadline: number): Promise<void> {
+  for (;;) {
+    const text = await (await fetch(`http://127.0.0.1:${controller.metricsPort}/metrics`)).text();
+    let done = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('scanschedule_reconcile_total{')) done += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    if (done >= n) return;
+    if (Date.now() > deadline) throw new Error(`the restarted controller reconciled ${done} of ${n} in 10 min`);
+    await sleep(100);
+  }
 }
 
 async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number): Promise<BurstResult> {
@@ -464,6 +482,25 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
     const idleCpuSecondsPerMin = ((cpu.user + cpu.system) / 1e6) * (60 / idleSeconds);
     globalThis.gc?.();
     const idleRss = process.memoryUsage().rss;
+
+    // A restart (a new leader, a rollout): every status is already right, so it should cost reads only.
+    await controller.stop();
+    const beforeRestart = await serverCounters(client);
+    const restartStarted = performance.now();
+    controller = await startController({
+      ...LOCAL_CONTROLLER_SETTINGS,
+      kubeConfig: config,
+      log: createLogger({ level: 'error' }),
+      identity: 'bench-restarted',
+    });
+    await reconciledAtLeast(controller, n, restartStarted + 10 * 60_000);
+    const restartMs = performance.now() - restartStarted;
+    await writesSettle(client, 3_000, Date.now() + 60_000);
+    const restartWrites = countsBetween(beforeRestart, await serverCounters(client));
+    const restartStatusWrites = [...restartWrites].reduce(
+      (sum, [key, count]) => sum + (key.endsWith('/status') ? count : 0),
+      0,
+    );
 
     // Their status writes (nextScheduleTime) must be over before the boundary: the margin covers patching N
     // schedules and N status writes on a busy machine.
@@ -512,6 +549,8 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
       eventReasons,
       controllerCpuMsPerRun: (burstCpu.user + burstCpu.system) / 1000 / Math.max(1, created),
       startupMs,
+      restartMs,
+      restartStatusWrites,
       idleCpuSecondsPerMin,
       idleRss,
       burstRss,
@@ -635,6 +674,9 @@ function printRow({ n, raw, ours: o, kcm: k }: Row): void {
     `ours: startup to every nextScheduleTime ${s1(o.startupMs)} s; idle ${o.idleCpuSecondsPerMin.toFixed(2)} CPU s/min, RSS ${mib(o.idleRss)} MiB`,
   );
   console.log(
+    `ours: restart over reconciled schedules: all ${n} reconciled in ${s1(o.restartMs)} s with ${o.restartStatusWrites} status writes`,
+  );
+  console.log(
     `ours: last Job ${ourLast} after the minute; runs ${o.created}; skew p50/p99/max ${o.skew.p50}/${o.skew.p99}/${o.skew.max} s ` +
       `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB; apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
   );
@@ -669,7 +711,7 @@ function printSummary(rows: readonly Row[]): void {
     'writes/run ours vs KCM',
     'RSS idle/burst',
     'idle CPU s/min',
-    'startup',
+    'startup fresh / restart (status writes)',
   ];
   const lines = rows.map(({ n, raw, ours: o, kcm: k }) => [
     n.toLocaleString('en'),
@@ -682,7 +724,7 @@ function printSummary(rows: readonly Row[]): void {
     `${(total(o.writes) / Math.max(1, o.created)).toFixed(2)} vs ${(total(k.writes) / Math.max(1, k.created)).toFixed(2)}`,
     `${mib(o.idleRss)}/${mib(o.burstRss)} MiB`,
     o.idleCpuSecondsPerMin.toFixed(2),
-    `${s1(o.startupMs)} s`,
+    `${s1(o.startupMs)} s / ${s1(o.restartMs)} s (${o.restartStatusWrites})`,
   ]);
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const line of lines) console.log(`| ${line.join(' | ')} |`);

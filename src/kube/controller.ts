@@ -338,11 +338,10 @@ export async function startController(settings: ControllerSettings): Promise<Run
     const result = await processKey(key, () => reconcileSchedule({ namespace: ns, name }, deps), queue, reconcileLog);
     metrics.reconciled(result, (performance.now() - started) / 1000);
   };
-  const queueDepth = setInterval(() => {
+  metrics.sampleOnScrape(() => {
     metrics.setRunsByPhase(runsByPhase(runs.list()));
     metrics.setScheduleReadiness(schedules.list());
-  }, 10_000);
-  queueDepth.unref();
+  });
 
   let stopping = false;
   let workersStarted = false;
@@ -393,7 +392,6 @@ export async function startController(settings: ControllerSettings): Promise<Run
 
   async function release(): Promise<void> {
     await Promise.all(informers.all.map((i) => i.stop()));
-    clearInterval(queueDepth);
     await events.close();
     await Promise.all(servers.map((s) => s.close()));
   }

@@ -12,6 +12,21 @@ describe('ControllerMetrics', () => {
     assert.match(text, /^scanschedule_reconcile_total\{result="error"\} 0$/m);
   });
 
+  it('samples the cache-wide gauges at each scrape, not on a timer', async () => {
+    const metrics = new ControllerMetrics();
+    let running = 2;
+    let samples = 0;
+    metrics.sampleOnScrape(() => {
+      samples += 1;
+      metrics.setRunsByPhase({ Running: running });
+    });
+    assert.equal(samples, 0, 'nothing runs until someone scrapes');
+    assert.match(await metrics.exposition(), /^scanschedule_runs\{phase="Running"\} 2$/m);
+    running = 5;
+    assert.match(await metrics.exposition(), /^scanschedule_runs\{phase="Running"\} 5$/m);
+    assert.equal(samples, 2);
+  });
+
   it('keeps two instances apart (no global registry)', async () => {
     const a = new ControllerMetrics();
     const b = new ControllerMetrics();

@@ -60,3 +60,18 @@ export function describeKubectl(result: KubectlResult): string {
     `stderr:\n${result.stderr.trimEnd() || '(empty)'}`,
   ].join('\n');
 }
+
+/** `kubectl patch` arguments that merge `status` into an object's status subresource, as only a controller may. */
+export function statusPatchArgs(resource: string, name: string, namespace: string, status: unknown): string[] {
+  return [
+    'patch',
+    resource,
+    name,
+    '-n',
+    namespace,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status }),
+  ];
+}

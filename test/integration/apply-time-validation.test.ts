@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ScanSchedule } from '../../src/api/types.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
-import { describeKubectl, kubectl } from '../controlplane/kubectl.ts';
+import { describeKubectl, kubectl, statusPatchArgs } from '../controlplane/kubectl.ts';
 import { aScanRun, aScanSchedule } from './manifests.ts';
 
 const NAMESPACE = 'apply-time-validation';
@@ -93,17 +93,7 @@ describe('apply-time validation and health columns in kube-apiserver', () => {
         },
       ],
     };
-    const patched = await kubectl(controlPlane, [
-      'patch',
-      'scansched',
-      'health',
-      '-n',
-      NAMESPACE,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ]);
+    const patched = await kubectl(controlPlane, statusPatchArgs('scansched', 'health', NAMESPACE, status));
     assert.equal(patched.code, 0, describeKubectl(patched));
     const wide = await kubectl(controlPlane, ['get', 'scansched', 'health', '-n', NAMESPACE, '-o', 'wide']);
     const [header = '', row = ''] = wide.stdout.trimEnd().split('\n');

@@ -9,7 +9,7 @@ import type { ScanRun, ScanRunStatus, ScanScheduleStatus } from '../../src/api/t
 import { manualRunName, scheduledRunName } from '../../src/core/run-names.ts';
 import { compact } from '../../src/core/run-verdict.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
-import { describeKubectl, type KubectlResult, kubectl } from '../controlplane/kubectl.ts';
+import { describeKubectl, type KubectlResult, kubectl, statusPatchArgs } from '../controlplane/kubectl.ts';
 import { waitUntil } from '../controlplane/wait-until.ts';
 import { aScanRun, aScanSchedule } from './manifests.ts';
 
@@ -80,17 +80,7 @@ describe('kubectl views of ScanSchedule and ScanRun', () => {
         },
       ],
     };
-    const patched = await kubectl(controlPlane, [
-      'patch',
-      'scanschedule',
-      'nightly',
-      '-n',
-      NAMESPACE,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ]);
+    const patched = await kubectl(controlPlane, statusPatchArgs('scanschedule', 'nightly', NAMESPACE, status));
     assert.equal(patched.code, 0, describeKubectl(patched));
     // Created newest first: the API server lists by name, so the list order is the names' order.
     for (const { run, status } of [...RUNS].reverse()) {
@@ -98,17 +88,10 @@ describe('kubectl views of ScanSchedule and ScanRun', () => {
         input: JSON.stringify(run),
       });
       assert.equal(createdRun.code, 0, describeKubectl(createdRun));
-      const patchedRun = await kubectl(controlPlane, [
-        'patch',
-        'scanrun',
-        run.metadata.name ?? '',
-        '-n',
-        NAMESPACE,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        JSON.stringify({ status }),
-      ]);
+      const patchedRun = await kubectl(
+        controlPlane,
+        statusPatchArgs('scanrun', run.metadata.name ?? '', NAMESPACE, status),
+      );
       assert.equal(patchedRun.code, 0, describeKubectl(patchedRun));
     }
   });
