@@ -32,6 +32,7 @@ import { ControllerMetrics } from '../observe/metrics.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, makeApiClientWithDeadline } from './api-clients.ts';
 import { listCustomObjects, ScanObjects } from './custom-objects.ts';
 import { EventRecorder, KubeEventSink } from './event-recorder.ts';
+import { JsonWrites } from './json-writes.ts';
 import { KubeCluster } from './kube-cluster.ts';
 import {
   DEFAULT_LEASE_DURATION_MS,
@@ -296,14 +297,16 @@ export async function startController(settings: ControllerSettings): Promise<Run
     reportingInstance: identity,
     log,
   });
+  const writes = new JsonWrites(kubeConfig, { timeoutMs, signal: leadership.signal });
   const deps: ReconcileDeps = {
     cluster: new KubeCluster({
       schedules,
       runs,
       jobs,
       pods,
-      objects: new ScanObjects(clients.customObjects),
+      objects: new ScanObjects(clients.customObjects, writes),
       batch: clients.batch,
+      writes,
       events,
     }),
     clock: () => new Date(),

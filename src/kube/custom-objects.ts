@@ -19,6 +19,7 @@ import {
   VERSION,
 } from '../api/types.ts';
 import { isAlreadyExists, isNotFound, toCoreError } from './api-errors.ts';
+import { type JsonWrites, MERGE_PATCH_CONTENT } from './json-writes.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -38,11 +39,20 @@ export function listCustomObjects(
     : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, labelSelector });
 }
 
+/** The API path of our `plural` objects in `namespace`, or of `name` there. */
+function objectPath(plural: string, namespace: string, name?: string): string {
+  const collection = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+}
+
 export class ScanObjects {
   readonly #api: CustomObjectsApi;
+  readonly #writes: JsonWrites | undefined;
 
-  constructor(api: CustomObjectsApi) {
+  /** `writes`: the controller's hot writes (create a run, patch a status) go as plain JSON (json-writes.ts). */
+  constructor(api: CustomObjectsApi, writes?: JsonWrites) {
     this.#api = api;
+    this.#writes = writes;
   }
 
   async listSchedules(namespace: string | undefined, labelSelector?: string): Promise<ScanSchedule[]> {
@@ -85,12 +95,16 @@ export class ScanObjects {
 
   /** The created run, or 'already-exists'. */
   async createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {
+    const namespace = run.metadata.namespace ?? 'default';
     try {
+      if (this.#writes !== undefined) {
+        return (await this.#writes.send('POST', objectPath(SCAN_RUN_PLURAL, namespace), run)) as ScanRun;
+      }
       return (await this.#api.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
         plural: SCAN_RUN_PLURAL,
-        namespace: run.metadata.namespace ?? 'default',
+        namespace,
         body: run,
       })) as ScanRun;
     } catch (error) {
@@ -167,6 +181,14 @@ export class ScanObjects {
       status: withRemovals((object.status ?? {}) as Record<string, unknown>, status),
     };
     try {
+      if (this.#writes !== undefined) {
+        return await this.#writes.send(
+          'PATCH',
+          `${objectPath(plural, namespace, name)}/status`,
+          body,
+          MERGE_PATCH_CONTENT,
+        );
+      }
       return await this.#api.patchNamespacedCustomObjectStatus(
         { group: GROUP, version: VERSION, plural, namespace, name, body },
         mergePatch,

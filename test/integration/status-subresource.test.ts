@@ -5,6 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ScanRun, ScanRunStatus } from '../../src/api/types.ts';
 import { GROUP, SCAN_RUN_PLURAL, VERSION } from '../../src/api/types.ts';
+import { ConflictError, RejectedError } from '../../src/core/errors.ts';
+import { ScanObjects } from '../../src/kube/custom-objects.ts';
+import { JsonWrites } from '../../src/kube/json-writes.ts';
+import { loadKubeConfig } from '../../src/kube/kube-config.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/control-plane.ts';
 import { aScanRun } from './manifests.ts';
 
@@ -94,6 +98,35 @@ describe('ScanRun status subresource', () => {
         assert.match(message, /status\.phase: Unsupported value: "Exploded"/, message);
         return true;
       },
+    );
+  });
+
+  it("takes the controller's JSON writes as client-node's: create, AlreadyExists, a conditional status patch, a rejection", async () => {
+    const writes = new JsonWrites(loadKubeConfig(controlPlane.kubeconfigPath), { timeoutMs: 30_000 });
+    const objects = new ScanObjects(api, writes);
+    const created = await objects.createRun({
+      ...aScanRun('json-written'),
+      metadata: { name: 'json-written', namespace: NAMESPACE },
+    });
+    assert.notEqual(created, 'already-exists');
+    if (created === 'already-exists') return;
+    assert.equal(typeof created.metadata.uid, 'string');
+    assert.equal(
+      await objects.createRun({
+        ...aScanRun('json-written'),
+        metadata: { name: 'json-written', namespace: NAMESPACE },
+      }),
+      'already-exists',
+    );
+    const running = await objects.patchRunStatus(created, { phase: 'Running', jobName: 'json-written' });
+    assert.equal((await read('json-written')).status?.phase, 'Running');
+    // `created` is stale now: its resourceVersion makes the patch conditional, and the API server refuses it.
+    await assert.rejects(objects.patchRunStatus(created, { phase: 'Succeeded' }), ConflictError);
+    assert.equal((await read('json-written')).status?.phase, running.status?.phase);
+    const invalid = { ...aScanRun('json-invalid'), metadata: { name: 'json-invalid', namespace: NAMESPACE } };
+    await assert.rejects(
+      objects.createRun({ ...invalid, spec: { ...invalid.spec, trigger: 'bogus' as 'manual' } }),
+      (error: unknown) => error instanceof RejectedError && /trigger/.test(error.message),
     );
   });
 });
