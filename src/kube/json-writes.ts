@@ -8,7 +8,7 @@ import { ApiException, HttpMethod, type KubeConfig, RequestContext } from '@kube
 import { request } from 'undici';
 import type { DeadlineOptions } from './api-clients.ts';
 
-type Method = 'POST' | 'PATCH';
+type Method = 'POST' | 'PATCH' | 'PUT';
 
 export const JSON_CONTENT = 'application/json';
 export const MERGE_PATCH_CONTENT = 'application/merge-patch+json';
@@ -29,7 +29,7 @@ export class JsonWrites {
   /** Sends `body` as JSON to `path`; the response object, or an ApiException for any status above 299. */
   async send(method: Method, path: string, body: unknown, contentType: string = JSON_CONTENT): Promise<unknown> {
     const url = `${this.#server}${path}`;
-    const context = new RequestContext(url, method === 'POST' ? HttpMethod.POST : HttpMethod.PATCH);
+    const context = new RequestContext(url, HttpMethod[method]);
     await this.#config.applySecurityAuthentication(context);
     const signals = [AbortSignal.timeout(this.#deadline.timeoutMs)];
     if (this.#deadline.signal !== undefined) signals.push(this.#deadline.signal);
