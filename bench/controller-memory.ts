@@ -5,7 +5,7 @@
 // is the controller's cost. Creating and polling the schedules happens in helper processes (this same file with a
 // mode argument), so their API traffic does not land in the measured process. Asserts nothing.
 //
-//   node --expose-gc bench/controller-memory.ts      (npm run bench:controller)
+//   node --expose-gc bench/controller-memory.ts      (npm run bench:controller; BENCH_SCHEDULES=10000 npm run bench:controller)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -16,7 +16,8 @@ import { loadKubeConfig } from '../src/kube/kube-config.ts';
 import { createLogger } from '../src/observe/logger.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
 
-const COUNT = 1_000;
+// BENCH_SCHEDULES=10000 for another count; helper processes inherit it.
+const COUNT = Number(process.env.BENCH_SCHEDULES ?? 1_000);
 const IN_FLIGHT = 20;
 const NAMESPACES = ['payments', 'platform', 'identity', 'data', 'web'];
 /** A schedule due sooner than this after the start is swapped for the next pattern: nothing may run meanwhile. */
