@@ -27,7 +27,7 @@ import type {
 import { Reason } from './reasons.ts';
 import { RunReason } from './run-reasons.ts';
 import { isFinished, runStatusFromJob } from './run-status.ts';
-import { runRecordsJob, startedJobsRecord } from './started-jobs.ts';
+import { runHadJob, startedJobsRecord } from './started-jobs.ts';
 
 export interface ReconcileDeps {
   cluster: ClusterReader & ClusterWriter;
@@ -104,9 +104,7 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
     if (created === 'already-exists') continue;
     const nominal = Date.parse(created.spec.scheduledTime);
     deps.observer?.runCreated?.(created, (now.getTime() - nominal) / 1000);
-    const started = await startJob(created, schedule, now, deps);
-    if (started.rejected !== undefined) found.jobRejected ??= started.rejected;
-    if (started.created) found.startedJobs.push(created.metadata.name ?? '');
+    await startJob(created, schedule, now, deps, found);
   }
   for (const name of plan.delete) await deps.cluster.deleteRun({ namespace: key.namespace, name });
 
@@ -151,14 +149,11 @@ async function syncRun(
     return notify(run, schedule, now, deps, found);
   }
 
-  const hadJob = runRecordsJob(run) || schedule.status?.startedJobs?.includes(run.metadata.name ?? '') === true;
+  const hadJob = runHadJob(run, schedule);
   let job: V1Job | undefined = deps.cluster.getJob(runKey(run));
   if (job === undefined) {
     if (!hadJob) {
-      const started = await startJob(run, schedule, now, deps);
-      if (started.rejected !== undefined) found.jobRejected ??= started.rejected;
-      if (started.created) found.startedJobs.push(run.metadata.name ?? '');
-      return notify(started.run, schedule, now, deps, found);
+      return notify(await startJob(run, schedule, now, deps, found), schedule, now, deps, found);
     }
     // The cache may only lag: ask the API server before calling the Job gone. A Job that is really gone is
     // never re-created: it may have run (its TTL removes it after it finished), and a second scan would lie.
@@ -232,17 +227,19 @@ async function failWithConflict(
 }
 
 /**
- * Creates the run's Job; `created` tells the caller to record it in the schedule's status.startedJobs, so that
- * a later pass knows the run had one (no run status write: the run's status changes at its first real
+ * Creates the run's Job and notes it in `found.startedJobs`, for the schedule's status.startedJobs, so that a
+ * later pass knows the run had one (no run status write: the run's status changes at its first real
  * transition). On AlreadyExists the Job is read live and used only if the run owns it. A Job the API server
- * rejects fails the run with the reason (the same spec would be refused on every retry); `rejected` tells the plan.
+ * rejects fails the run with the reason (the same spec would be refused on every retry), noted in
+ * `found.jobRejected` for the plan. Returns the run as it is now.
  */
 async function startJob(
   run: ScanRun,
   schedule: ScanSchedule,
   now: Date,
   deps: ReconcileDeps,
-): Promise<{ run: ScanRun; created: boolean; rejected?: string }> {
+  found: SyncFindings,
+): Promise<ScanRun> {
   const job = jobForRun(run, { scannerImage: deps.scannerImage, reportImage: deps.reportImage });
   const key = runKey(run);
   try {
@@ -252,7 +249,7 @@ async function startJob(
       // Gone again between the create and the read: the next pass creates it.
       if (existing === undefined)
         throw new ConflictError(`Job ${key.namespace}/${key.name} vanished after AlreadyExists`);
-      if (!isJobOfRun(existing, run)) return { run: await failWithConflict(run, schedule, now, deps), created: false };
+      if (!isJobOfRun(existing, run)) return failWithConflict(run, schedule, now, deps);
     }
   } catch (error) {
     if (error instanceof RejectedError) {
@@ -268,7 +265,8 @@ async function startJob(
         },
         deps,
       );
-      return { run: failed, created: false, rejected: message };
+      found.jobRejected ??= message;
+      return failed;
     }
     if (!(error instanceof ConflictError)) {
       reportCreateFailure(schedule, `could not create the Job of run ${key.name}`, error, deps);
@@ -284,7 +282,8 @@ async function startJob(
     }
     throw error;
   }
-  return { run, created: true };
+  found.startedJobs.push(key.name);
+  return run;
 }
 
 function messageOf(error: unknown): string {

@@ -121,6 +121,12 @@ function statusFromReport(
   });
 }
 
+/** No controller has acted on the Job yet: no start time, no active pod, no condition. */
+function isUntouched(job: V1Job): boolean {
+  const status = job.status;
+  return status?.startTime === undefined && (status?.active ?? 0) === 0 && (status?.conditions ?? []).length === 0;
+}
+
 /**
  * Maps the Job (undefined when it does not exist) and its pods to the run's status. A finished run, Cancelled
  * included, keeps its status: its Job may be gone (ttlSecondsAfterFinished) and nothing can change the outcome.
@@ -155,9 +161,7 @@ export function runStatusFromJob(
   const jobPods = podsOfJob(job, pods);
   // A Job nothing has acted on yet (the Job controller has not started it) changes nothing a user can see: the
   // run keeps its empty status until the Job starts, instead of one more write per run at every due time.
-  if (run.status?.phase === undefined && job.status?.startTime === undefined && jobPods.length === 0) {
-    if ((job.status?.conditions ?? []).length === 0 && (job.status?.active ?? 0) === 0) return current;
-  }
+  if (current.phase === undefined && jobPods.length === 0 && isUntouched(job)) return current;
   const pod = newestPod(jobPods);
   const base: ScanRunStatus = {
     ...rest,

@@ -7,12 +7,17 @@
 // lastRun. Like every status field it is an input, read back from the API server: a name in it only makes the
 // controller ask the API server before it calls a missing Job gone, and only the controller may write it (the
 // ValidatingAdmissionPolicy on scanschedules/status).
-import type { ScanRun } from '../api/types.ts';
+import type { ScanRun, ScanSchedule } from '../api/types.ts';
 import { isFinished } from './owned-runs.ts';
 
 /** The run's own status shows it had a Job. */
 export function runRecordsJob(run: ScanRun): boolean {
   return run.status?.jobName !== undefined || run.status?.phase === 'Running';
+}
+
+/** The run had a Job: its own status says so, or its schedule's status.startedJobs does. */
+export function runHadJob(run: ScanRun, schedule: ScanSchedule): boolean {
+  return runRecordsJob(run) || (schedule.status?.startedJobs ?? []).includes(run.metadata.name ?? '');
 }
 
 /**

@@ -6,6 +6,7 @@ import { BatchV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-nod
 import type { ScanRun } from '../api/types.ts';
 import { makeApiClientWithDeadline } from './api-clients.ts';
 import { ScanObjects } from './custom-objects.ts';
+import { JsonWrites } from './json-writes.ts';
 
 /** An API server that accepts every request and never answers it: what a paused kube-apiserver looks like. */
 function silentServer(): Promise<{ server: Server; url: string; requests: string[] }> {
@@ -93,5 +94,32 @@ describe('makeApiClientWithDeadline', () => {
       () => makeApiClientWithDeadline(new KubeConfig(), BatchV1Api, { timeoutMs: 1_000 }),
       /no current cluster: set current-context/,
     );
+  });
+
+  const jsonCases: { name: string; write: (objects: ScanObjects) => Promise<unknown> }[] = [
+    { name: 'a run create', write: (objects) => objects.createRun(aRun) },
+    { name: 'a status patch', write: (objects) => objects.patchRunStatus(aRun, { phase: 'Running' }) },
+  ];
+  for (const c of jsonCases) {
+    it(`ends ${c.name} sent as plain JSON (the controller's hot writes) at the deadline`, {
+      timeout: 10_000,
+    }, async () => {
+      const api = makeApiClientWithDeadline(configFor(silent.url), CustomObjectsApi, { timeoutMs: 60_000 });
+      const objects = new ScanObjects(api, new JsonWrites(configFor(silent.url), { timeoutMs: 300 }));
+      const started = performance.now();
+      await assert.rejects(c.write(objects));
+      assert.ok(performance.now() - started < 3_000);
+    });
+  }
+
+  it('aborts a plain JSON write in flight when the shared signal is aborted', { timeout: 10_000 }, async () => {
+    const lifetime = new AbortController();
+    const writes = new JsonWrites(configFor(silent.url), { timeoutMs: 60_000, signal: lifetime.signal });
+    const call = writes.send('POST', '/apis/batch/v1/namespaces/ns/jobs', { metadata: { name: 'j' } });
+    setTimeout(() => lifetime.abort(new Error('lost leadership')), 100);
+    const started = performance.now();
+    await assert.rejects(call);
+    assert.ok(performance.now() - started < 3_000);
+    assert.ok(silent.requests.includes('POST /apis/batch/v1/namespaces/ns/jobs'), 'the request reached the server');
   });
 });
