@@ -1,24 +1,27 @@
-// What 1,000 ScanSchedules cost the controller: a real control plane, 1,000 schedules in five namespaces (daily,
-// weekly, monthly and hourly crons in several zones, a few intervals; none due while this runs), then the
-// controller in this process. Prints the time until every schedule has status.observedGeneration, and the
-// process's RSS and heap before the controller started (the baseline, after a full GC) and after: the difference
-// is the controller's cost. Creating and polling the schedules happens in helper processes (this same file with a
-// mode argument), so their API traffic does not land in the measured process. Asserts nothing.
+// What N ScanSchedules (1,000 unless BENCH_SCHEDULES says) cost the controller: a real control plane, N schedules
+// in five namespaces (daily, weekly, monthly and hourly crons in several zones, a few intervals; none due while
+// this runs), then the controller in its own process, started as a pod starts it (`scanschedule controller`).
+// Prints, for a fresh start: the time until every schedule has status.observedGeneration, the controller's peak
+// and settled RSS (from /proc), its heap (from its /metrics), and its CPU seconds per minute while nothing is due
+// (BENCH_IDLE_SECONDS, default 60); then for a restart over the same schedules (their status already right): the
+// time until all are reconciled and how many status writes that took (should be none). Creating and polling the
+// schedules happens in helper processes (this same file with a mode argument). BENCH_NODE_OPTIONS passes Node
+// flags to the controller process. Asserts nothing.
 //
-//   node --expose-gc bench/controller-memory.ts      (npm run bench:controller; BENCH_SCHEDULES=10000 npm run bench:controller)
+//   node bench/controller-memory.ts      (npm run bench:controller; BENCH_SCHEDULES=10000 npm run bench:controller)
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type RequestOptions, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
-import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../src/kube/controller.ts';
-import { loadKubeConfig } from '../src/kube/kube-config.ts';
-import { createLogger } from '../src/observe/logger.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
+import { type ControllerProcess, startControllerProcess } from './controller-process.ts';
 
 // BENCH_SCHEDULES=10000 for another count; helper processes inherit it.
 const COUNT = Number(process.env.BENCH_SCHEDULES ?? 1_000);
 const IN_FLIGHT = 20;
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const NAMESPACES = ['payments', 'platform', 'identity', 'data', 'web'];
 /** A schedule due sooner than this after the start is swapped for the next pattern: nothing may run meanwhile. */
 const QUIET_MS = 30 * 60_000;
@@ -119,16 +122,6 @@ async function countReconciled(custom: CustomObjectsApi): Promise<number> {
   return list.items.filter((s) => s.status?.observedGeneration !== undefined).length;
 }
 
-async function scrape(port: number | undefined, metric: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([A-Za-z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match?.[1] === metric) sum += Number(match[2]);
-  }
-  return sum;
-}
-
 function customObjects(kubeconfigPath: string): CustomObjectsApi {
   const config = new KubeConfig();
   config.loadFromFile(kubeconfigPath);
@@ -196,59 +189,126 @@ function helper(mode: string, args: readonly string[]): Promise<void> {
   });
 }
 
-function measure(): NodeJS.MemoryUsage {
-  // Twice: the first pass can leave garbage that only a second, full one collects (weak refs, finalizers).
-  globalThis.gc?.();
-  globalThis.gc?.();
-  return process.memoryUsage();
+/** The API server's status writes so far (PATCH/PUT on scanschedules/status), from its /metrics. */
+async function statusWrites(kubeconfigPath: string): Promise<number> {
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfigPath);
+  const server = new URL(config.getCurrentCluster()?.server ?? '');
+  const options: RequestOptions = { hostname: server.hostname, port: server.port, path: '/metrics' };
+  await config.applyToHTTPSOptions(options);
+  const text = await new Promise<string>((resolve, reject) => {
+    request(options, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    if (!/verb="(PATCH|PUT)"/.test(line) || !line.includes('resource="scanschedules"')) continue;
+    if (line.includes('subresource="status"')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** Samples the process's RSS every 100 ms; the returned function stops sampling and gives the peak. */
+function peakRss(controller: ControllerProcess): () => number {
+  let peak = controller.rss();
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, controller.rss());
+    } catch {
+      // The process exited between two samples.
+    }
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+async function untilQueueEmpty(controller: ControllerProcess): Promise<void> {
+  // Each status write comes back as a watch event and one more (no-op) reconcile: let that settle first.
+  for (let quiet = 0; quiet < 3; ) {
+    await sleep(1_000);
+    quiet = (await controller.scrape('scanschedule_workqueue_depth')) === 0 ? quiet + 1 : 0;
+  }
+}
+
+async function untilReconciled(controller: ControllerProcess, count: number): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  while ((await controller.scrape('scanschedule_reconcile_total')) < count) {
+    if (Date.now() > deadline) throw new Error(`the controller reconciled fewer than ${count} schedules in 10 min`);
+    await sleep(100);
+  }
+}
+
+async function heapLine(controller: ControllerProcess): Promise<string> {
+  const [used, total] = await controller.scrapeAll(['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes']);
+  return `heap used ${mib(used ?? 0)} / total ${mib(total ?? 0)} MiB`;
 }
 
 async function main(): Promise<void> {
-  if (globalThis.gc === undefined)
-    console.log('note: run with --expose-gc (npm run bench:controller) for steadier figures');
   const startMs = Date.now();
   const controlPlane = await startControlPlane();
-  let controller: RunningController | undefined;
+  const controllers: ControllerProcess[] = [];
+  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter((o) => o !== '');
   try {
     console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
     await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);
-    const config = loadKubeConfig(controlPlane.kubeconfigPath);
-    const baseline = measure();
+    const { kubeconfigPath } = controlPlane;
 
     // Started first: a poller that needs a second to boot must not count against the controller.
-    const allReconciled = helper('--wait-reconciled', [controlPlane.kubeconfigPath]);
+    const allReconciled = helper('--wait-reconciled', [kubeconfigPath]);
     const started = performance.now();
-    controller = await startController({
-      ...LOCAL_CONTROLLER_SETTINGS,
-      kubeConfig: config,
-      log: createLogger({ level: 'error' }),
-      identity: 'bench',
-    });
+    const first = await startControllerProcess(kubeconfigPath, { nodeOptions, label: 'first' });
+    controllers.push(first);
+    const firstPeak = peakRss(first);
     await allReconciled;
     const reconcileSeconds = (performance.now() - started) / 1000;
-
-    // Each status write comes back as a watch event and one more (no-op) reconcile: let that settle first.
-    for (let quiet = 0; quiet < 3; ) {
-      await sleep(1_000);
-      quiet = (await scrape(controller.metricsPort, 'scanschedule_workqueue_depth')) === 0 ? quiet + 1 : 0;
-    }
-    const reconciles = await scrape(controller.metricsPort, 'scanschedule_reconcile_total');
-    const runsCreated = await scrape(controller.metricsPort, 'scanschedule_run_creation_skew_seconds_count');
-    const after = measure();
-
-    const rss = after.rss - baseline.rss;
-    const heap = after.heapUsed - baseline.heapUsed;
+    await untilQueueEmpty(first);
+    const startupCpu = first.cpuSeconds();
+    const reconciles = await first.scrape('scanschedule_reconcile_total');
+    const runsCreated = await first.scrape('scanschedule_run_creation_skew_seconds_count');
+    const settledRss = first.rss();
+    const cpuBefore = first.cpuSeconds();
+    await sleep(IDLE_SECONDS * 1000);
+    const idleCpuPerMinute = ((first.cpuSeconds() - cpuBefore) * 60) / IDLE_SECONDS;
+    const idleRss = first.rss();
+    const peak = firstPeak();
     console.log(
-      `${COUNT} schedules reconciled in ${reconcileSeconds.toFixed(1)} s (${reconciles} reconciles, ${runsCreated} runs created); ` +
-        `controller RSS +${mib(rss)} MiB (baseline ${mib(baseline.rss)} MiB), heap +${mib(heap)} MiB (baseline ${mib(baseline.heapUsed)} MiB)`,
+      `fresh start: ${COUNT} schedules reconciled in ${reconcileSeconds.toFixed(1)} s (${reconciles} reconciles, ${runsCreated} runs created, ` +
+        `controller CPU ${startupCpu.toFixed(1)} s); ` +
+        `controller RSS peak ${mib(peak)} MiB, settled ${mib(settledRss)} MiB, after ${IDLE_SECONDS} s idle ${mib(idleRss)} MiB ` +
+        `(${Math.round(idleRss / COUNT).toLocaleString('en')} B per schedule); ${await heapLine(first)}; ` +
+        `idle CPU ${idleCpuPerMinute.toFixed(2)} s per minute`,
     );
+    await first.stop();
+
+    // A restart (a rollout, a new leader): every status is already right, so it should write nothing.
+    const writesBefore = await statusWrites(kubeconfigPath);
+    const restarted = performance.now();
+    const second = await startControllerProcess(kubeconfigPath, { nodeOptions, label: 'restarted' });
+    controllers.push(second);
+    const secondPeak = peakRss(second);
+    await untilReconciled(second, COUNT);
+    const restartSeconds = (performance.now() - restarted) / 1000;
+    await untilQueueEmpty(second);
+    const restartCpu = second.cpuSeconds();
+    const restartWrites = (await statusWrites(kubeconfigPath)) - writesBefore;
     console.log(
-      `per schedule: RSS ${Math.round(rss / COUNT).toLocaleString('en')} B, heap ${Math.round(heap / COUNT).toLocaleString('en')} B` +
-        (globalThis.gc === undefined ? ' (no --expose-gc: heap includes uncollected garbage)' : ''),
+      `restart: ${COUNT} schedules reconciled ${restartSeconds.toFixed(1)} s after the process started, ` +
+        `${restartWrites} status writes, controller CPU ${restartCpu.toFixed(1)} s; RSS peak ${mib(secondPeak())} MiB, settled ${mib(second.rss())} MiB; ${await heapLine(second)}`,
     );
   } finally {
     for (const child of helpers) child.kill();
-    await controller?.stop();
+    await Promise.all(controllers.map((c) => c.stop()));
     await controlPlane.stop();
   }
 }

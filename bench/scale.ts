@@ -2,7 +2,8 @@
 // control plane per N (etcd + kube-apiserver on this machine):
 //   (a) the raw-create bound: N ScanRuns and their N Jobs created by a bare keep-alive HTTPS client, at the best
 //       of a few concurrencies;
-//   (b) ours: N ScanSchedules (Allow) in 10 namespaces, the controller in this process: startup until every
+//   (b) ours: N ScanSchedules (Allow) in 10 namespaces, the controller in its own process, started with the
+//       Node.js flags of the image's ENTRYPOINT (RSS and CPU are its own): startup until every
 //       schedule has status.nextScheduleTime, idle CPU and RSS; then all due at one minute boundary (see
 //       cronDueOnlyAt): time until the last ScanRun's Job exists, run-creation skew, RSS during the burst,
 //       CPU, API-server writes and reads per run by type, Events by reason;
@@ -10,7 +11,7 @@
 //       N CronJobs due at one minute boundary in 10 other namespaces: the same figures per Job.
 // Prints one table per N and a summary with the ratios the issue asks for. Asserts nothing (not part of npm test).
 //
-//   node --expose-gc bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30]     (npm run bench:scale)
+//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30]     (npm run bench:scale)
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,10 +28,9 @@ import {
 import { jobForRun } from '../src/core/job-for-run.ts';
 import { newRun } from '../src/core/new-run.ts';
 import { scheduledRunName } from '../src/core/run-names.ts';
-import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../src/kube/controller.ts';
-import { loadKubeConfig } from '../src/kube/kube-config.ts';
-import { createLogger } from '../src/observe/logger.ts';
+import { LOCAL_CONTROLLER_SETTINGS } from '../src/kube/controller.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
+import { type ControllerProcess, startControllerProcess } from './controller-process.ts';
 
 const NAMESPACES = 10;
 const OURS_NS = (i: number): string => `bench-${i}`;
@@ -48,6 +48,22 @@ const CRON_EVERY_MINUTE = '* * * * *';
 function cronDueOnlyAt(boundaryMs: number): string {
   const at = new Date(boundaryMs);
   return `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+}
+/**
+ * How long after the boundary a burst is followed. The schedules are due only at that one minute (cronDueOnlyAt),
+ * so a burst may run past it without the next minute adding runs: long enough for every run of a large N.
+ */
+function burstWindowMs(n: number): number {
+  return Math.max(58_000, n * 30);
+}
+/** The Node.js flags the image's ENTRYPOINT gives the controller: the bench runs it as the image does. */
+const IMAGE_NODE_FLAGS = imageNodeFlags();
+function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (entrypoint === undefined) throw new Error('Dockerfile: no ENTRYPOINT ["node", …] line');
+  const words = JSON.parse(entrypoint) as string[];
+  return words.slice(1).filter((word) => word.startsWith('--'));
 }
 const KCM_SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const MiB = 1024 * 1024;
@@ -417,7 +433,7 @@ interface BurstResult {
   /** Events written in the burst, by reason: which of the writes per run are Events, and which kinds. */
   eventReasons: Map<string, number>;
   reads: Map<string, number>;
-  /** This process's CPU (the controller's, and the bench's Job watch) from the boundary to the end of the burst. */
+  /** The controller process's CPU from the boundary to the end of the burst. */
   controllerCpuMsPerRun: number;
 }
 
@@ -436,13 +452,9 @@ async function eventReasonsSince(client: BareClient, prefix: string, sinceMs: nu
 }
 
 /** Waits until `controller` has finished `n` reconciles (its scanschedule_reconcile_total, any result). */
-async function reconciledAtLeast(controller: RunningController, n: number, deadline: number): Promise<void> {
+async function reconciledAtLeast(controller: ControllerProcess, n: number, deadline: number): Promise<void> {
   for (;;) {
-    const text = await (await fetch(`http://127.0.0.1:${controller.metricsPort}/metrics`)).text();
-    let done = 0;
-    for (const line of text.split('\n')) {
-      if (line.startsWith('scanschedule_reconcile_total{')) done += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
+    const done = await controller.scrape('scanschedule_reconcile_total');
     if (done >= n) return;
     if (Date.now() > deadline) throw new Error(`the restarted controller reconciled ${done} of ${n} in 10 min`);
     await sleep(100);
@@ -456,14 +468,9 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
   await inParallel(schedules, SETUP_CONCURRENCY, async (s) => {
     await must(client, 'POST', `${SCANRUNS}/namespaces/${s.metadata.namespace}/scanschedules`, s);
   });
-  const config = loadKubeConfig(controlPlane.kubeconfigPath);
-  globalThis.gc?.();
   const started = performance.now();
-  let controller: RunningController | undefined = await startController({
-    ...LOCAL_CONTROLLER_SETTINGS,
-    kubeConfig: config,
-    log: createLogger({ level: 'error' }),
-    identity: 'bench',
+  let controller: ControllerProcess | undefined = await startControllerProcess(controlPlane.kubeconfigPath, {
+    nodeOptions: IMAGE_NODE_FLAGS,
   });
   try {
     for (;;) {
@@ -475,24 +482,16 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
     const startupMs = performance.now() - started;
     await writesSettle(client, 3_000, Date.now() + 120_000);
 
-    globalThis.gc?.();
-    const cpuBefore = process.cpuUsage();
+    const cpuBefore = controller.cpuSeconds();
     await sleep(idleSeconds * 1000);
-    const cpu = process.cpuUsage(cpuBefore);
-    const idleCpuSecondsPerMin = ((cpu.user + cpu.system) / 1e6) * (60 / idleSeconds);
-    globalThis.gc?.();
-    const idleRss = process.memoryUsage().rss;
+    const idleCpuSecondsPerMin = (controller.cpuSeconds() - cpuBefore) * (60 / idleSeconds);
+    const idleRss = controller.rss();
 
     // A restart (a new leader, a rollout): every status is already right, so it should cost reads only.
     await controller.stop();
     const beforeRestart = await serverCounters(client);
     const restartStarted = performance.now();
-    controller = await startController({
-      ...LOCAL_CONTROLLER_SETTINGS,
-      kubeConfig: config,
-      log: createLogger({ level: 'error' }),
-      identity: 'bench-restarted',
-    });
+    controller = await startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: IMAGE_NODE_FLAGS });
     await reconciledAtLeast(controller, n, Date.now() + 10 * 60_000);
     const restartMs = performance.now() - restartStarted;
     await writesSettle(client, 3_000, Date.now() + 60_000);
@@ -518,23 +517,23 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
     warnIfLate(boundary);
     await sleepUntil(boundary - 3_000);
     const before = await serverCounters(client);
-    const cpuAtBoundary = process.cpuUsage();
+    const cpuAtBoundary = controller.cpuSeconds();
     const jobs = jobsArrive(
       client,
       `${BATCH}/jobs?watch=1&labelSelector=${encodeURIComponent(`${LABEL_MANAGED_BY}=${MANAGED_BY}`)}`,
       (namespace) => namespace.startsWith('bench-'),
       n,
-      boundary + 58_000,
+      boundary + burstWindowMs(n),
     );
-    const peakRss = rssSampler(() => process.memoryUsage().rss);
+    const running = controller;
+    const peakRss = rssSampler(() => rssOfPid(running.pid));
     const { lastMs, seen } = await jobs.arrived;
     jobs.stop();
-    // The next minute would start another burst: stop before it.
-    await writesSettle(client, 3_000, boundary + 57_000);
-    const burstCpu = process.cpuUsage(cpuAtBoundary);
+    await writesSettle(client, 3_000, boundary + burstWindowMs(n));
+    const burstCpuSeconds = controller.cpuSeconds() - cpuAtBoundary;
+    const burstRss = peakRss();
     await controller.stop();
     controller = undefined;
-    const burstRss = peakRss();
     const after = await serverCounters(client);
 
     const runs = await listAll<Meta & { spec: { scheduledTime: string } }>(client, `${SCANRUNS}/scanruns`);
@@ -547,7 +546,7 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
     await deleteAll(client, namespaces, [`${SCANRUNS}|scanschedules`, `${SCANRUNS}|scanruns`, `${BATCH}|jobs`]);
     return {
       eventReasons,
-      controllerCpuMsPerRun: (burstCpu.user + burstCpu.system) / 1000 / Math.max(1, created),
+      controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
       startupMs,
       restartMs,
       restartStatusWrites,
@@ -615,11 +614,17 @@ async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
   warnIfLate(boundary);
   await sleepUntil(boundary - 3_000);
   const before = await serverCounters(client);
-  const jobs = jobsArrive(client, `${BATCH}/jobs?watch=1`, (ns) => ns.startsWith('kcm-'), n, boundary + 58_000);
+  const jobs = jobsArrive(
+    client,
+    `${BATCH}/jobs?watch=1`,
+    (ns) => ns.startsWith('kcm-'),
+    n,
+    boundary + burstWindowMs(n),
+  );
   const peakRss = rssSampler(() => rssOfPid(pid));
   const { lastMs, seen } = await jobs.arrived;
   jobs.stop();
-  await writesSettle(client, 3_000, boundary + 57_000);
+  await writesSettle(client, 3_000, boundary + burstWindowMs(n));
   const burstRss = peakRss();
   const after = await serverCounters(client);
   const jobList = (await listAll<Meta>(client, `${BATCH}/jobs`)).filter((j) => j.metadata.namespace.startsWith('kcm-'));
@@ -758,7 +763,6 @@ const { values } = parseArgs({
 const sizes = values.n.split(',').map((v) => Number(v.trim()));
 if (sizes.some((v) => !Number.isInteger(v) || v <= 0))
   throw new Error(`--n ${values.n}: expected e.g. 1000,5000,10000`);
-if (globalThis.gc === undefined) console.error('note: run with --expose-gc (npm run bench:scale) for steadier RSS');
 const rows: Row[] = [];
 for (const n of sizes) {
   const row = await measure(n, Number(values['idle-seconds']));

@@ -120,6 +120,13 @@ interface ApiClients {
   core: CoreV1Api;
 }
 
+/** One page of a list, in the parameter names of client-node's list calls. */
+interface ListPage {
+  labelSelector?: string;
+  limit?: number;
+  _continue?: string;
+}
+
 /** The four caches a reconcile reads, and whether all of them can be trusted right now. */
 interface Informers {
   schedules: ResilientInformer<ScanSchedule>;
@@ -151,7 +158,7 @@ function makeInformers(
     resource: string,
     group: string,
     version: string,
-    list: (labelSelector: string | undefined) => Promise<unknown>,
+    list: (page: ListPage) => Promise<unknown>,
     labelSelector: string | undefined,
     onEvent: (object: T) => void,
   ): ResilientInformer<T> =>
@@ -160,14 +167,18 @@ function makeInformers(
       kubeConfig,
       path: collectionPath({ group, version, plural: resource, namespace }),
       labelSelector,
-      list: async (options) => (await list(options.labelSelector)) as ObjectList<T>,
+      list: async (options) =>
+        (await list({
+          labelSelector: options.labelSelector,
+          limit: options.limit,
+          _continue: options.continue,
+        })) as ObjectList<T>,
       onEvent: (_type, object) => onEvent(object),
       onRestart: () => metrics.informerRestarts.inc({ resource }),
       log,
     });
 
-  const customList = (plural: string) => (labelSelector: string | undefined) =>
-    listCustomObjects(customObjects, plural, namespace, labelSelector);
+  const customList = (plural: string) => (page: ListPage) => listCustomObjects(customObjects, plural, namespace, page);
   const schedules = informer<ScanSchedule>(
     SCAN_SCHEDULE_PLURAL,
     GROUP,
@@ -188,10 +199,8 @@ function makeInformers(
     'jobs',
     'batch',
     'v1',
-    (labelSelector) =>
-      namespace === undefined
-        ? batch.listJobForAllNamespaces({ labelSelector })
-        : batch.listNamespacedJob({ namespace, labelSelector }),
+    (page) =>
+      namespace === undefined ? batch.listJobForAllNamespaces(page) : batch.listNamespacedJob({ namespace, ...page }),
     MANAGED_SELECTOR,
     enqueueOwner,
   );
@@ -199,10 +208,8 @@ function makeInformers(
     'pods',
     '',
     'v1',
-    (labelSelector) =>
-      namespace === undefined
-        ? core.listPodForAllNamespaces({ labelSelector })
-        : core.listNamespacedPod({ namespace, labelSelector }),
+    (page) =>
+      namespace === undefined ? core.listPodForAllNamespaces(page) : core.listNamespacedPod({ namespace, ...page }),
     MANAGED_SELECTOR,
     enqueueOwner,
   );

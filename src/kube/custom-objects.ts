@@ -32,11 +32,11 @@ export function listCustomObjects(
   api: CustomObjectsApi,
   plural: string,
   namespace: string | undefined,
-  labelSelector?: string,
+  page: { labelSelector?: string; limit?: number; _continue?: string } = {},
 ): Promise<unknown> {
   return namespace === undefined
-    ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural, labelSelector })
-    : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, labelSelector });
+    ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })
+    : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace, ...page });
 }
 
 /** The API path of our `plural` objects in `namespace`, or of `name` there. */
@@ -56,12 +56,9 @@ export class ScanObjects {
   }
 
   async listSchedules(namespace: string | undefined, labelSelector?: string): Promise<ScanSchedule[]> {
-    const list = (await listCustomObjects(
-      this.#api,
-      SCAN_SCHEDULE_PLURAL,
-      namespace,
+    const list = (await listCustomObjects(this.#api, SCAN_SCHEDULE_PLURAL, namespace, {
       labelSelector,
-    )) as List<ScanSchedule>;
+    })) as List<ScanSchedule>;
     return list.items;
   }
 
@@ -89,7 +86,7 @@ export class ScanObjects {
   }
 
   async listRuns(namespace: string | undefined, labelSelector?: string): Promise<ScanRun[]> {
-    const list = (await listCustomObjects(this.#api, SCAN_RUN_PLURAL, namespace, labelSelector)) as List<ScanRun>;
+    const list = (await listCustomObjects(this.#api, SCAN_RUN_PLURAL, namespace, { labelSelector })) as List<ScanRun>;
     return list.items;
   }
 
@@ -149,8 +146,9 @@ export class ScanObjects {
     return ((await this.#patchStatus(SCAN_RUN_PLURAL, run, status)) as ScanRun | undefined) ?? run;
   }
 
-  async patchScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
-    await this.#patchStatus(SCAN_SCHEDULE_PLURAL, schedule, status);
+  /** The schedule as written; undefined when it is gone. */
+  async patchScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<ScanSchedule | undefined> {
+    return (await this.#patchStatus(SCAN_SCHEDULE_PLURAL, schedule, status)) as ScanSchedule | undefined;
   }
 
   /** Sets metadata.annotations[key] = value with a merge patch (no read-modify-write race). */

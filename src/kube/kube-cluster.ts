@@ -80,17 +80,26 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
     return [...new Set([...owned, ...named])];
   }
 
-  createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {
-    return this.#parts.objects.createRun(run);
+  // Each write tells its informer the version it produced (ownWrite): the echo of a write is not news to the
+  // reconcile that made it.
+
+  async createRun(run: ScanRun): Promise<ScanRun | 'already-exists'> {
+    const created = await this.#parts.objects.createRun(run);
+    if (created !== 'already-exists') this.#parts.runs.ownWrite(created);
+    return created;
   }
 
   async createJob(job: V1Job): Promise<'created' | 'already-exists'> {
     const namespace = job.metadata?.namespace ?? '';
     try {
       const { writes } = this.#parts;
-      if (writes !== undefined)
-        await writes.send('POST', `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`, job);
-      else await this.#parts.batch.createNamespacedJob({ namespace, body: job });
+      const created =
+        writes !== undefined
+          ? ((await writes.send('POST', `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`, job)) as
+              | V1Job
+              | undefined)
+          : await this.#parts.batch.createNamespacedJob({ namespace, body: job });
+      if (created !== undefined) this.#parts.jobs.ownWrite(created);
       return 'created';
     } catch (error) {
       if (isAlreadyExists(error)) return 'already-exists';
@@ -125,12 +134,15 @@ export class KubeCluster implements ClusterReader, ClusterWriter {
     return this.#parts.objects.deleteRun(key.namespace, key.name);
   }
 
-  updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<ScanRun> {
-    return this.#parts.objects.patchRunStatus(run, status);
+  async updateRunStatus(run: ScanRun, status: ScanRunStatus): Promise<ScanRun> {
+    const written = await this.#parts.objects.patchRunStatus(run, status);
+    this.#parts.runs.ownWrite(written);
+    return written;
   }
 
-  updateScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
-    return this.#parts.objects.patchScheduleStatus(schedule, status);
+  async updateScheduleStatus(schedule: ScanSchedule, status: ScanScheduleStatus): Promise<void> {
+    const written = await this.#parts.objects.patchScheduleStatus(schedule, status);
+    if (written !== undefined) this.#parts.schedules.ownWrite(written);
   }
 
   recordEvent(regarding: ScanSchedule | ScanRun, event: ClusterEvent): void {

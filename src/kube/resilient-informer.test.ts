@@ -510,3 +510,162 @@ describe('ResilientInformer indexes', () => {
     await h.informer.stop();
   });
 });
+
+describe('ResilientInformer ownWrite', () => {
+  type Step =
+    | { own: [name: string, resourceVersion: string] }
+    | { watch: 'add' | 'update' | 'delete'; object: [name: string, resourceVersion: string, data?: string] }
+    | { relist: [name: string, resourceVersion: string][] };
+  const cases: { name: string; steps: Step[]; events: [InformerEventType, string][]; cached?: [string, string] }[] = [
+    {
+      name: 'the echo of our own update is cached without an event',
+      steps: [{ own: ['a', '2'] }, { watch: 'update', object: ['a', '2', 'ours'] }],
+      events: [],
+      cached: ['a', '2'],
+    },
+    {
+      name: 'the echo of our own create is cached without an event',
+      steps: [{ own: ['b', '5'] }, { watch: 'add', object: ['b', '5'] }],
+      events: [],
+      cached: ['b', '5'],
+    },
+    {
+      name: 'someone else’s later version is an event, and so is everything after the echo',
+      steps: [
+        { own: ['a', '2'] },
+        { watch: 'update', object: ['a', '2'] },
+        { watch: 'update', object: ['a', '3', 'user'] },
+      ],
+      events: [['update', 'a']],
+      cached: ['a', '3'],
+    },
+    {
+      name: 'a version that is not ours is an event even while our write is awaited',
+      steps: [
+        { own: ['a', '4'] },
+        { watch: 'update', object: ['a', '3', 'user'] },
+        { watch: 'update', object: ['a', '4'] },
+      ],
+      events: [['update', 'a']],
+      cached: ['a', '4'],
+    },
+    {
+      name: 'an echo that came back before the write returned was an event already, and stays one',
+      steps: [{ watch: 'update', object: ['a', '2'] }, { own: ['a', '2'] }, { watch: 'update', object: ['a', '3'] }],
+      events: [
+        ['update', 'a'],
+        ['update', 'a'],
+      ],
+      cached: ['a', '3'],
+    },
+    {
+      name: 'a delete is always an event',
+      steps: [{ own: ['a', '2'] }, { watch: 'delete', object: ['a', '1'] }],
+      events: [['delete', 'a']],
+    },
+    {
+      name: 'a relist that brings our version (the watch missed it) is no event either',
+      steps: [{ own: ['a', '2'] }, { relist: [['a', '2']] }],
+      events: [],
+      cached: ['a', '2'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const h = harness();
+      h.nextList = [obj('a', '1')];
+      h.informer.start();
+      await h.informer.waitForSync();
+      h.events.length = 0;
+      for (const step of c.steps) {
+        if ('own' in step) h.informer.ownWrite(obj(...step.own));
+        else if ('watch' in step) h.current().handlers[step.watch](obj(...step.object));
+        else {
+          h.nextList = step.relist.map(([name, version]) => obj(name, version));
+          h.current().handlers.error(new Error('watch closed'));
+          await h.clock.advance(2_000);
+          await h.informer.whenFresh();
+        }
+      }
+      assert.deepEqual(h.events, c.events);
+      if (c.cached !== undefined) {
+        assert.equal(h.informer.get('ns', c.cached[0])?.metadata?.resourceVersion, c.cached[1]);
+      }
+      await h.informer.stop();
+    });
+  }
+});
+
+describe('ResilientInformer paged lists', () => {
+  it('lists page by page with the same selector, pruning each page, and caches every page', async () => {
+    const all = Array.from({ length: 7 }, (_, i) => obj(`o${i}`, String(i + 1), 'big'));
+    const asked: { labelSelector?: string; limit?: number; continue?: string }[] = [];
+    const h = harness({
+      pageSize: 3,
+      prune: (o) => {
+        delete o.data;
+        return o;
+      },
+      list: async (options) => {
+        asked.push(options);
+        const from = Number(options.continue ?? 0);
+        const to = from + (options.limit ?? all.length);
+        return {
+          metadata: { resourceVersion: '100', ...(to < all.length && { continue: String(to) }) },
+          items: all.slice(from, to).map((o) => structuredClone(o)),
+        };
+      },
+    });
+    h.informer.start();
+    await h.informer.waitForSync();
+    const selector = 'app.kubernetes.io/managed-by=scanschedule';
+    assert.deepEqual(asked, [
+      { labelSelector: selector, limit: 3 },
+      { labelSelector: selector, limit: 3, continue: '3' },
+      { labelSelector: selector, limit: 3, continue: '6' },
+    ]);
+    assert.deepEqual(
+      h.informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+      all.map((o) => o.metadata?.name),
+    );
+    assert.equal(
+      h.informer.list().some((o) => o.data !== undefined),
+      false,
+      'pruned',
+    );
+    await h.informer.stop();
+  });
+
+  it('restarts, and lists from the first page again, when a later page fails (an expired continue token)', async () => {
+    let calls = 0;
+    const h = harness({
+      pageSize: 1,
+      list: async (options) => {
+        calls++;
+        if (calls === 2) throw new Error('410 Gone: the continue token expired');
+        const from = Number(options.continue ?? 0);
+        return {
+          metadata: { resourceVersion: '100', ...(from === 0 && { continue: '1' }) },
+          items: [obj(from === 0 ? 'a' : 'b', '1')],
+        };
+      },
+    });
+    h.informer.start();
+    await settle();
+    assert.deepEqual(h.restarts, ['error']);
+    assert.equal(h.informer.hasSynced(), false, 'half a list is never a synced cache');
+    await h.clock.advance(2_000);
+    await h.informer.waitForSync();
+    assert.deepEqual(
+      h.informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['a', 'b'],
+    );
+    await h.informer.stop();
+  });
+});

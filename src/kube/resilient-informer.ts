@@ -29,17 +29,24 @@ export interface CachedObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
-/** A list response: the items and the collection's resourceVersion. */
+/** A list response: the items, the collection's resourceVersion, and the token of the next page if any. */
 export interface ObjectList<T> {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
   items: T[];
 }
 
 /** The keys under which an index files an object; none leaves it out of that index. */
 export type IndexFunction<T> = (object: T) => readonly string[];
 
-/** Lists the collection; it must apply the same selector as the watch, so it receives it. */
-export type ListFunction<T extends CachedObject> = (options: { labelSelector?: string }) => Promise<ObjectList<T>>;
+/**
+ * Lists one page of the collection; it must apply the same selector as the watch, so it receives it, and pass
+ * limit and continue on to the API server.
+ */
+export type ListFunction<T extends CachedObject> = (options: {
+  labelSelector?: string;
+  limit?: number;
+  continue?: string;
+}) => Promise<ObjectList<T>>;
 
 /** What one generation's event source reports; the default source is a ListWatch. */
 export interface SourceHandlers<T> {
@@ -103,6 +110,11 @@ export interface ResilientInformerOptions<T extends CachedObject> {
    * Default: pruneForCollection(path): pods keep only what run-status reads, other objects drop managedFields.
    */
   prune?: (object: T) => T;
+  /**
+   * Objects per list page. Pages are pruned as they arrive, so a re-list of 10,000 objects never holds the whole
+   * unpruned response at once (the peak that sized the heap for good). Default 500, client-go's.
+   */
+  pageSize?: number;
 }
 
 /** Index key for objects of one namespace under one value, e.g. the runs of one schedule. */
@@ -278,6 +290,8 @@ export class ResilientInformer<T extends CachedObject> {
   readonly #byNamespace: Buckets<T> = new Map();
   readonly #indexes = new Map<string, Index<T>>();
   readonly #prune: (object: T) => T;
+  /** Object key → the resourceVersion one of our own writes produced, until the watch brings it (ownWrite). */
+  readonly #ownVersions = new Map<string, string>();
   readonly #staleAfterMs: number;
   readonly #watchdogIntervalMs: number;
   #generation = 0;
@@ -369,6 +383,22 @@ export class ResilientInformer<T extends CachedObject> {
     return [...(index.buckets.get(indexKey)?.values() ?? [])];
   }
 
+  /**
+   * Notes `object`, as the API server answered one of our writes, as already known: when the watch brings exactly
+   * that version, the cache takes it without an event. The reconcile that wrote it decided with it in mind, so
+   * its echo would only reconcile the same schedule again to find nothing to do: at three writes per run, that
+   * was three extra reconciles per run (controller-runtime users filter these with predicates). Any other
+   * version, including one a user or another writer made after ours, is an event as before; a version that
+   * came back before this call was an event already.
+   */
+  ownWrite(object: T): void {
+    const version = object.metadata?.resourceVersion;
+    if (version === undefined) return;
+    const key = objectKey(object);
+    if (this.#cache.get(key)?.metadata?.resourceVersion === version) return;
+    this.#ownVersions.set(key, version);
+  }
+
   get(namespace: string | undefined, name: string): T | undefined {
     return this.#cache.get(namespace === undefined || namespace === '' ? name : `${namespace}/${name}`);
   }
@@ -447,11 +477,16 @@ export class ResilientInformer<T extends CachedObject> {
     // A relist after a restart replays every object: unchanged ones are not news.
     if (previous !== undefined && version !== undefined && previous.metadata?.resourceVersion === version) return;
     this.#store(key, object, previous);
+    if (version !== undefined && this.#ownVersions.get(key) === version) {
+      this.#ownVersions.delete(key);
+      return;
+    }
     this.#emit(previous === undefined ? 'add' : 'update', object);
   }
 
   #remove(object: T): void {
     const key = objectKey(object);
+    this.#ownVersions.delete(key);
     const previous = this.#cache.get(key);
     if (previous === undefined) return;
     this.#unstore(key, previous);
@@ -463,6 +498,7 @@ export class ResilientInformer<T extends CachedObject> {
     const present = new Set(items.map(objectKey));
     for (const [key, object] of [...this.#cache]) {
       if (present.has(key)) continue;
+      this.#ownVersions.delete(key);
       this.#unstore(key, object);
       this.#emit('delete', object);
     }
@@ -536,17 +572,27 @@ export class ResilientInformer<T extends CachedObject> {
       },
     };
     const list = async (): Promise<ObjectList<T>> => {
-      const result = await this.#options.list(
-        this.#options.labelSelector === undefined ? {} : { labelSelector: this.#options.labelSelector },
-      );
-      // Throwing makes an abandoned ListWatch stop here instead of going on to open a watch.
-      if (!isCurrent()) throw new Error('informer generation abandoned');
-      const items = (result.items ?? []).map((item) => this.#prune(toWireJson(item)));
+      const { labelSelector, pageSize = 500 } = this.#options;
+      const items: T[] = [];
+      let result: ObjectList<T>;
+      let token: string | undefined;
+      do {
+        // Every page comes from the snapshot of the first (the continue token carries its resourceVersion).
+        result = await this.#options.list({
+          ...(labelSelector !== undefined && { labelSelector }),
+          limit: pageSize,
+          ...(token !== undefined && { continue: token }),
+        });
+        // Throwing makes an abandoned ListWatch stop here instead of going on to open a watch.
+        if (!isCurrent()) throw new Error('informer generation abandoned');
+        for (const item of result.items ?? []) items.push(this.#prune(toWireJson(item)));
+        token = result.metadata?.continue || undefined;
+      } while (token !== undefined);
       this.#dropMissing(items);
       listed = true;
       this.#failures = 0;
       this.#touch();
-      return { ...result, items };
+      return { metadata: { resourceVersion: result.metadata?.resourceVersion }, items };
     };
 
     let source: InformerSource;

@@ -1,0 +1,118 @@
+// The controller as a pod runs it: its own Node.js process started through the CLI (`scanschedule controller`),
+// so that its RSS and CPU are its own, not mixed with the bench's lists, watches and clients. The benches read
+// them from /proc and its /metrics endpoint.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const CLI = new URL('../bin/scanschedule.js', import.meta.url).pathname;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface ControllerProcess {
+  readonly pid: number;
+  readonly metricsPort: number;
+  /** Resident set size now, in bytes. */
+  rss(): number;
+  /** User + system CPU seconds so far. */
+  cpuSeconds(): number;
+  /** The sum of a metric over all its label sets on /metrics. */
+  scrape(metric: string): Promise<number>;
+  /** The sums of several metrics from one scrape. */
+  scrapeAll(metrics: readonly string[]): Promise<number[]>;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+function procStatusKiB(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  return Number(line?.split(/\s+/)[1] ?? 0);
+}
+
+function procCpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Starts `scanschedule controller` without leader election; resolves once its /metrics answers. */
+export async function startControllerProcess(
+  kubeconfigPath: string,
+  options: { namespace?: string; nodeOptions?: readonly string[]; label?: string } = {},
+): Promise<ControllerProcess> {
+  const metricsPort = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(options.nodeOptions ?? []),
+      CLI,
+      'controller',
+      '--kubeconfig',
+      kubeconfigPath,
+      '--leader-elect',
+      'false',
+      '--metrics-bind-address',
+      `127.0.0.1:${metricsPort}`,
+      '--health-probe-bind-address',
+      '0',
+      '--log-level',
+      'error',
+      ...(options.namespace === undefined ? [] : ['--namespace', options.namespace]),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the controller process did not start');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+
+  const scrapeAll = async (metrics: readonly string[]): Promise<number[]> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const sums = metrics.map(() => 0);
+    for (const line of text.split('\n')) {
+      const match = /^([A-Za-z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+      const i = metrics.indexOf(match?.[1] ?? '');
+      if (i >= 0) sums[i] = (sums[i] ?? 0) + Number(match?.[2]);
+    }
+    return sums;
+  };
+  const scrape = async (metric: string): Promise<number> => (await scrapeAll([metric]))[0] ?? 0;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (!alive) throw new Error(`the controller process ${options.label ?? ''} exited during startup`);
+    try {
+      await scrape('scanschedule_leader');
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('the controller process did not serve /metrics within 60 s');
+      await sleep(50);
+    }
+  }
+  return {
+    pid,
+    metricsPort,
+    rss: () => procStatusKiB(pid, 'VmRSS') * 1024,
+    cpuSeconds: () => procCpuSeconds(pid),
+    scrape,
+    scrapeAll,
+    stop: async () => {
+      if (alive) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
