@@ -8,10 +8,12 @@
 //       cronDueOnlyAt): time until the last ScanRun's Job exists, run-creation skew, RSS during the burst,
 //       CPU, API-server writes and reads per run by type, Events by reason;
 //   (c) kube-controller-manager's CronJob controller alone (--controllers=cronjob-controller, qps/burst 1000) on
-//       N CronJobs due at one minute boundary in 10 other namespaces: the same figures per Job.
+//       N CronJobs due at one minute boundary in 10 other namespaces: the same figures per Job;
+//   (d) with --shard-by-namespace, after (b): the same burst again with one controller process per namespace
+//       (`--namespace`), i.e. sharding simulated: does splitting the controller help on this machine?
 // Prints one table per N and a summary with the ratios the issue asks for. Asserts nothing (not part of npm test).
 //
-//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30]     (npm run bench:scale)
+//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30] [--shard-by-namespace]     (npm run bench:scale)
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -414,14 +416,7 @@ async function rawBound(kubeconfigPath: string, n: number): Promise<RawResult> {
   };
 }
 
-interface BurstResult {
-  startupMs: number;
-  /** A second controller started over the same, already reconciled schedules: until it has reconciled all. */
-  restartMs: number;
-  /** Status writes that restart made (the goal: none, the status is already right). */
-  restartStatusWrites: number;
-  idleCpuSecondsPerMin: number;
-  idleRss: number;
+interface BurstFigures {
   burstRss: number;
   /** Minute boundary until the N-th Job was seen (ms); undefined when not all arrived. */
   lastJobMs: number | undefined;
@@ -433,8 +428,24 @@ interface BurstResult {
   /** Events written in the burst, by reason: which of the writes per run are Events, and which kinds. */
   eventReasons: Map<string, number>;
   reads: Map<string, number>;
-  /** The controller process's CPU from the boundary to the end of the burst. */
+  /** The controller processes' CPU from the boundary to the end of the burst. */
   controllerCpuMsPerRun: number;
+}
+
+/** The same burst with one controller process per namespace (--namespace): sharding, simulated. */
+interface ShardedResult extends BurstFigures {
+  processes: number;
+}
+
+interface BurstResult extends BurstFigures {
+  startupMs: number;
+  /** A second controller started over the same, already reconciled schedules: until it has reconciled all. */
+  restartMs: number;
+  /** Status writes that restart made (the goal: none, the status is already right). */
+  restartStatusWrites: number;
+  idleCpuSecondsPerMin: number;
+  idleRss: number;
+  sharded: ShardedResult | undefined;
 }
 
 async function eventReasonsSince(client: BareClient, prefix: string, sinceMs: number): Promise<Map<string, number>> {
@@ -457,11 +468,16 @@ async function reconciledAtLeast(controller: ControllerProcess, n: number, deadl
     const done = await controller.scrape('scanschedule_reconcile_total');
     if (done >= n) return;
     if (Date.now() > deadline) throw new Error(`the restarted controller reconciled ${done} of ${n} in 10 min`);
-    await sleep(100);
+    await sleep(500); // a scrape of 10,000 schedules costs the controller ~25 ms: poll gently
   }
 }
 
-async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number): Promise<BurstResult> {
+async function ours(
+  controlPlane: ControlPlane,
+  n: number,
+  idleSeconds: number,
+  shardByNamespace: boolean,
+): Promise<BurstResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => OURS_NS(i));
   const schedules = Array.from({ length: n }, (_, i) => scheduleBody(i, CRON_IDLE));
@@ -472,6 +488,7 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
   let controller: ControllerProcess | undefined = await startControllerProcess(controlPlane.kubeconfigPath, {
     nodeOptions: IMAGE_NODE_FLAGS,
   });
+  let shards: ControllerProcess[] = [];
   try {
     for (;;) {
       const listed = await listAll<ScanSchedule>(client, `${SCANRUNS}/scanschedules`);
@@ -501,70 +518,92 @@ async function ours(controlPlane: ControlPlane, n: number, idleSeconds: number):
       0,
     );
 
-    // Their status writes (nextScheduleTime) must be over before the boundary: the margin covers patching N
-    // schedules and N status writes on a busy machine.
-    const boundary = nextBoundary(20_000 + n * 40);
-    await inParallel(schedules, SETUP_CONCURRENCY, async (s) => {
-      await must(
-        client,
-        'PATCH',
-        `${SCANRUNS}/namespaces/${s.metadata.namespace}/scanschedules/${s.metadata.name}`,
-        { spec: { schedule: cronDueOnlyAt(boundary) } },
-        'application/merge-patch+json',
-      );
-    });
-    await writesSettle(client, 3_000, boundary - 5_000);
-    warnIfLate(boundary);
-    await sleepUntil(boundary - 3_000);
-    const before = await serverCounters(client);
-    const cpuAtBoundary = controller.cpuSeconds();
-    const jobs = jobsArrive(
-      client,
-      `${BATCH}/jobs?watch=1&labelSelector=${encodeURIComponent(`${LABEL_MANAGED_BY}=${MANAGED_BY}`)}`,
-      (namespace) => namespace.startsWith('bench-'),
-      n,
-      boundary + burstWindowMs(n),
-    );
-    const running = controller;
-    const peakRss = rssSampler(() => rssOfPid(running.pid));
-    const { lastMs, seen } = await jobs.arrived;
-    jobs.stop();
-    await writesSettle(client, 3_000, boundary + burstWindowMs(n));
-    const burstCpuSeconds = controller.cpuSeconds() - cpuAtBoundary;
-    const burstRss = peakRss();
+    const burst = await burstOfOurs(client, [controller], schedules);
     await controller.stop();
     controller = undefined;
-    const after = await serverCounters(client);
-
-    const runs = await listAll<Meta & { spec: { scheduledTime: string } }>(client, `${SCANRUNS}/scanruns`);
-    const skews = runs
-      .filter((r) => Date.parse(r.spec.scheduledTime) === boundary)
-      .map((r) => (Date.parse(r.metadata.creationTimestamp) - Date.parse(r.spec.scheduledTime)) / 1000);
-    const eventReasons = await eventReasonsSince(client, 'bench-', boundary);
-    const writes = countsBetween(before, after);
-    const created = writes.get('POST scanruns') ?? 0;
+    let sharded: ShardedResult | undefined;
+    if (shardByNamespace) {
+      await deleteAll(client, namespaces, [`${SCANRUNS}|scanruns`, `${BATCH}|jobs`]);
+      await writesSettle(client, 3_000, Date.now() + 120_000);
+      shards = await Promise.all(
+        namespaces.map((namespace) =>
+          startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: IMAGE_NODE_FLAGS, namespace }),
+        ),
+      );
+      const shardBurst = await burstOfOurs(client, shards, schedules);
+      sharded = { processes: shards.length, ...shardBurst };
+    }
     await deleteAll(client, namespaces, [`${SCANRUNS}|scanschedules`, `${SCANRUNS}|scanruns`, `${BATCH}|jobs`]);
-    return {
-      eventReasons,
-      controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
-      startupMs,
-      restartMs,
-      restartStatusWrites,
-      idleCpuSecondsPerMin,
-      idleRss,
-      burstRss,
-      lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
-      jobsSeen: seen,
-      created,
-      skew: skewOf(skews),
-      writes,
-      reads: countsBetween(before, after, 'reads'),
-      serverCpuMsPerRun: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, created),
-    };
+    return { startupMs, restartMs, restartStatusWrites, idleCpuSecondsPerMin, idleRss, ...burst, sharded };
   } finally {
     await controller?.stop();
+    await Promise.all(shards.map((shard) => shard.stop()));
     client.close();
   }
+}
+
+/**
+ * One burst: every schedule patched to be due at the next boundary that leaves room for setup, then measured
+ * from the boundary until the N-th Job exists and the writes settle. `controllers` (one, or one per namespace)
+ * are running; their CPU and RSS are summed.
+ */
+async function burstOfOurs(
+  client: BareClient,
+  controllers: readonly ControllerProcess[],
+  schedules: readonly ScanSchedule[],
+): Promise<BurstFigures> {
+  const n = schedules.length;
+  // Their status writes (nextScheduleTime) must be over before the boundary: the margin covers patching N
+  // schedules and N status writes on a busy machine.
+  const boundary = nextBoundary(20_000 + n * 20);
+  await inParallel(schedules, SETUP_CONCURRENCY, async (s) => {
+    await must(
+      client,
+      'PATCH',
+      `${SCANRUNS}/namespaces/${s.metadata.namespace}/scanschedules/${s.metadata.name}`,
+      { spec: { schedule: cronDueOnlyAt(boundary) } },
+      'application/merge-patch+json',
+    );
+  });
+  await writesSettle(client, 3_000, boundary - 5_000);
+  warnIfLate(boundary);
+  await sleepUntil(boundary - 3_000);
+  const cpuSeconds = (): number => controllers.reduce((sum, c) => sum + c.cpuSeconds(), 0);
+  const before = await serverCounters(client);
+  const cpuAtBoundary = cpuSeconds();
+  const jobs = jobsArrive(
+    client,
+    `${BATCH}/jobs?watch=1&labelSelector=${encodeURIComponent(`${LABEL_MANAGED_BY}=${MANAGED_BY}`)}`,
+    (namespace) => namespace.startsWith('bench-'),
+    n,
+    boundary + burstWindowMs(n),
+  );
+  const peakRss = rssSampler(() => controllers.reduce((sum, c) => sum + rssOfPid(c.pid), 0));
+  const { lastMs, seen } = await jobs.arrived;
+  jobs.stop();
+  await writesSettle(client, 3_000, boundary + burstWindowMs(n));
+  const burstCpuSeconds = cpuSeconds() - cpuAtBoundary;
+  const burstRss = peakRss();
+  const after = await serverCounters(client);
+
+  const runs = await listAll<Meta & { spec: { scheduledTime: string } }>(client, `${SCANRUNS}/scanruns`);
+  const skews = runs
+    .filter((r) => Date.parse(r.spec.scheduledTime) === boundary)
+    .map((r) => (Date.parse(r.metadata.creationTimestamp) - Date.parse(r.spec.scheduledTime)) / 1000);
+  const writes = countsBetween(before, after);
+  const created = writes.get('POST scanruns') ?? 0;
+  return {
+    eventReasons: await eventReasonsSince(client, 'bench-', boundary),
+    controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
+    burstRss,
+    lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
+    jobsSeen: seen,
+    created,
+    skew: skewOf(skews),
+    writes,
+    reads: countsBetween(before, after, 'reads'),
+    serverCpuMsPerRun: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, created),
+  };
 }
 
 interface KcmResult {
@@ -689,6 +728,16 @@ function printRow({ n, raw, ours: o, kcm: k }: Row): void {
     `ours: writes per run ${(total(o.writes) / Math.max(1, o.created)).toFixed(2)}: ${writesLine(o.writes, o.created)}`,
   );
   console.log(`ours: Events per run by reason: ${writesLine(o.eventReasons, o.created)}`);
+  const sh = o.sharded;
+  if (sh !== undefined) {
+    const shLast = sh.lastJobMs === undefined ? `not all (${sh.jobsSeen}/${n})` : `${s1(sh.lastJobMs)} s`;
+    console.log(
+      `ours sharded by namespace (${sh.processes} controller processes): last Job ${shLast}; runs ${sh.created}; ` +
+        `skew p50/p99/max ${sh.skew.p50}/${sh.skew.p99}/${sh.skew.max} s [${sh.skew.histogram}]; RSS of all ${mib(sh.burstRss)} MiB; ` +
+        `apiserver CPU ${sh.serverCpuMsPerRun.toFixed(1)} ms/run, controllers' CPU ${sh.controllerCpuMsPerRun.toFixed(1)} ms/run; ` +
+        `writes per run ${(total(sh.writes) / Math.max(1, sh.created)).toFixed(2)}`,
+    );
+  }
   console.log(
     `ours: reads per run ${(total(o.reads) / Math.max(1, o.created)).toFixed(2)}: ${writesLine(o.reads, o.created)}`,
   );
@@ -735,7 +784,7 @@ function printSummary(rows: readonly Row[]): void {
   for (const line of lines) console.log(`| ${line.join(' | ')} |`);
 }
 
-async function measure(n: number, idleSeconds: number): Promise<Row> {
+async function measure(n: number, idleSeconds: number, shardByNamespace: boolean): Promise<Row> {
   const controlPlane = await startControlPlane();
   try {
     const client = bareClient(controlPlane.kubeconfigPath, 4);
@@ -748,7 +797,7 @@ async function measure(n: number, idleSeconds: number): Promise<Row> {
     console.error(`N=${n}: raw bound…`);
     const raw = await rawBound(controlPlane.kubeconfigPath, n);
     console.error(`N=${n}: ours…`);
-    const o = await ours(controlPlane, n, idleSeconds);
+    const o = await ours(controlPlane, n, idleSeconds, shardByNamespace);
     console.error(`N=${n}: kube-controller-manager…`);
     const k = await kcm(controlPlane, n);
     return { n, raw, ours: o, kcm: k };
@@ -758,14 +807,18 @@ async function measure(n: number, idleSeconds: number): Promise<Row> {
 }
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '1000' }, 'idle-seconds': { type: 'string', default: '30' } },
+  options: {
+    n: { type: 'string', default: '1000' },
+    'idle-seconds': { type: 'string', default: '30' },
+    'shard-by-namespace': { type: 'boolean', default: false },
+  },
 });
 const sizes = values.n.split(',').map((v) => Number(v.trim()));
 if (sizes.some((v) => !Number.isInteger(v) || v <= 0))
   throw new Error(`--n ${values.n}: expected e.g. 1000,5000,10000`);
 const rows: Row[] = [];
 for (const n of sizes) {
-  const row = await measure(n, Number(values['idle-seconds']));
+  const row = await measure(n, Number(values['idle-seconds']), values['shard-by-namespace']);
   printRow(row);
   rows.push(row);
 }

@@ -120,7 +120,7 @@ buildah "${storage[@]}" config \
   --env NODE_ENV=production \
   --env PATH=/usr/local/bin:/usr/bin:/bin \
   --port 8080 --port 8081 \
-  --entrypoint '["node", "--enable-source-maps", "dist/cli/main.js", "controller"]' \
+  --entrypoint '["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/cli/main.js", "controller"]' \
   --cmd '' \
   --label "org.opencontainers.image.version=$version" \
   --label "org.opencontainers.image.source=https://github.com/jmo-security/scanschedule" \

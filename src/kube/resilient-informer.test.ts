@@ -302,6 +302,18 @@ describe('ResilientInformer', () => {
     await h.informer.stop();
   });
 
+  it('caches a plain-JSON listed object as it is, without a copy (only typed objects are converted)', async () => {
+    const h = harness();
+    const plain = {
+      metadata: { name: 'a', namespace: 'ns', resourceVersion: '1', creationTimestamp: '2026-05-19T10:00:00Z' },
+    };
+    h.nextList = [plain as unknown as Obj];
+    h.informer.start();
+    await h.informer.waitForSync();
+    assert.equal(h.informer.get('ns', 'a'), plain);
+    await h.informer.stop();
+  });
+
   it('is fresh only between a completed list and the next failure, and says so', async () => {
     const h = harness({ staleAfterMs: 60_000, watchdogIntervalMs: 10_000 });
     h.nextList = [obj('a', '1')];

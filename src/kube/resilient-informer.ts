@@ -218,10 +218,13 @@ export function restartDelayMs(failures: number, hintMs: number | undefined, bas
 
 /**
  * Typed list calls return class instances holding Date objects while watch events are plain JSON with RFC 3339
- * strings; one shape in the cache (the wire's) keeps every consumer and every comparison simple.
+ * strings; one shape in the cache (the wire's) keeps every consumer and every comparison simple. Every object the
+ * API server returns has a creationTimestamp, a Date exactly when a typed client deserialised it: plain JSON (custom
+ * objects, watch events) is kept as it is, since copying 10,000 of them on a re-list only made garbage.
  */
 function toWireJson<T>(object: T): T {
-  return JSON.parse(JSON.stringify(object)) as T;
+  const created = (object as { metadata?: { creationTimestamp?: unknown } }).metadata?.creationTimestamp;
+  return created instanceof Date ? (JSON.parse(JSON.stringify(object)) as T) : object;
 }
 
 interface InformerWatchSettings {
