@@ -5,8 +5,8 @@
 // and settled RSS (from /proc), its heap (from its /metrics), and its CPU seconds per minute while nothing is due
 // (BENCH_IDLE_SECONDS, default 60); then for a restart over the same schedules (their status already right): the
 // time until all are reconciled and how many status writes that took (should be none). Creating and polling the
-// schedules happens in helper processes (this same file with a mode argument). BENCH_NODE_OPTIONS passes Node
-// flags to the controller process. Asserts nothing.
+// schedules happens in helper processes (this same file with a mode argument). The controller gets the Node.js
+// flags of the image's ENTRYPOINT; BENCH_NODE_OPTIONS replaces them. Asserts nothing.
 //
 //   node bench/controller-memory.ts      (npm run bench:controller; BENCH_SCHEDULES=10000 npm run bench:controller)
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
-import { type ControllerProcess, startControllerProcess } from './controller-process.ts';
+import { type ControllerProcess, IMAGE_NODE_FLAGS, startControllerProcess } from './controller-process.ts';
 
 // BENCH_SCHEDULES=10000 for another count; helper processes inherit it.
 const COUNT = Number(process.env.BENCH_SCHEDULES ?? 1_000);
@@ -258,7 +258,11 @@ async function main(): Promise<void> {
   const startMs = Date.now();
   const controlPlane = await startControlPlane();
   const controllers: ControllerProcess[] = [];
-  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter((o) => o !== '');
+  // The image's flags unless BENCH_NODE_OPTIONS says otherwise (an empty value: Node's defaults).
+  const nodeOptions =
+    process.env.BENCH_NODE_OPTIONS === undefined
+      ? IMAGE_NODE_FLAGS
+      : process.env.BENCH_NODE_OPTIONS.split(' ').filter((o) => o !== '');
   try {
     console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
     await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);

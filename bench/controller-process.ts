@@ -7,6 +7,17 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const CLI = new URL('../bin/scanschedule.js', import.meta.url).pathname;
+
+/** The Node.js flags the image's ENTRYPOINT gives the controller: benches run it as the image does. */
+export const IMAGE_NODE_FLAGS: readonly string[] = imageNodeFlags();
+
+function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (entrypoint === undefined) throw new Error('Dockerfile: no ENTRYPOINT ["node", …] line');
+  const words = JSON.parse(entrypoint) as string[];
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
 const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface ControllerProcess {

@@ -32,7 +32,7 @@ import { newRun } from '../src/core/new-run.ts';
 import { scheduledRunName } from '../src/core/run-names.ts';
 import { LOCAL_CONTROLLER_SETTINGS } from '../src/kube/controller.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
-import { type ControllerProcess, startControllerProcess } from './controller-process.ts';
+import { type ControllerProcess, IMAGE_NODE_FLAGS, startControllerProcess } from './controller-process.ts';
 
 const NAMESPACES = 10;
 const OURS_NS = (i: number): string => `bench-${i}`;
@@ -57,15 +57,6 @@ function cronDueOnlyAt(boundaryMs: number): string {
  */
 function burstWindowMs(n: number): number {
   return Math.max(58_000, n * 30);
-}
-/** The Node.js flags the image's ENTRYPOINT gives the controller: the bench runs it as the image does. */
-const IMAGE_NODE_FLAGS = imageNodeFlags();
-function imageNodeFlags(): string[] {
-  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
-  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
-  if (entrypoint === undefined) throw new Error('Dockerfile: no ENTRYPOINT ["node", …] line');
-  const words = JSON.parse(entrypoint) as string[];
-  return words.slice(1).filter((word) => word.startsWith('--'));
 }
 const KCM_SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const MiB = 1024 * 1024;
@@ -596,26 +587,34 @@ async function burstOfOurs(
     eventReasons: await eventReasonsSince(client, 'bench-', boundary),
     controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
     burstRss,
+    ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }),
+  };
+}
+
+/** The figures both sides of a burst report, from what was watched and the API server's counters. */
+function burstCounts(burst: {
+  n: number;
+  boundary: number;
+  lastMs: number | undefined;
+  seen: number;
+  created: number;
+  skews: number[];
+  before: ServerCounters;
+  after: ServerCounters;
+}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss'> {
+  const { n, boundary, lastMs, seen, created, before, after } = burst;
+  return {
     lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
     jobsSeen: seen,
     created,
-    skew: skewOf(skews),
-    writes,
+    skew: skewOf(burst.skews),
+    writes: countsBetween(before, after),
     reads: countsBetween(before, after, 'reads'),
     serverCpuMsPerRun: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, created),
   };
 }
 
-interface KcmResult {
-  reads: Map<string, number>;
-  lastJobMs: number | undefined;
-  jobsSeen: number;
-  created: number;
-  skew: Skew;
-  writes: Map<string, number>;
-  serverCpuMsPerRun: number;
-  burstRss: number;
-}
+type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun'>;
 
 async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
@@ -678,16 +677,7 @@ async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
         1000,
     );
   client.close();
-  return {
-    lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
-    jobsSeen: seen,
-    created,
-    skew: skewOf(skews),
-    writes,
-    reads: countsBetween(before, after, 'reads'),
-    serverCpuMsPerRun: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, created),
-    burstRss,
-  };
+  return { ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }), burstRss };
 }
 
 // ---- report

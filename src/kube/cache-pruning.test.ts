@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1Pod } from '@kubernetes/client-node';
-import { keepPodStatusFields, pruneForCollection, withoutManagedFields } from './cache-pruning.ts';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { keepJobStatusFields, keepPodStatusFields, pruneForCollection, withoutManagedFields } from './cache-pruning.ts';
 
 const managed = [{ manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { f: {} } }];
 
@@ -71,6 +71,7 @@ describe('pruneForCollection', () => {
     { path: '/api/v1/pods', keepsSpec: false },
     { path: '/api/v1/namespaces/security/pods', keepsSpec: false },
     { path: '/apis/batch/v1/jobs', keepsSpec: true },
+    { path: '/apis/batch/v1/namespaces/security/jobs', keepsSpec: true },
     { path: '/apis/jmo.security/v1alpha1/namespaces/security/scanruns', keepsSpec: true },
   ];
   for (const c of cases) {
@@ -85,5 +86,42 @@ describe('pruneForCollection', () => {
     const expected = pod();
     delete expected.metadata?.managedFields;
     assert.deepEqual(withoutManagedFields(pod()), expected);
+  });
+});
+
+describe('keepJobStatusFields', () => {
+  const job = (): V1Job => ({
+    metadata: {
+      name: 'nightly-1767225600',
+      namespace: 'security',
+      uid: 'job-uid',
+      resourceVersion: '7',
+      labels: { 'jmo.security/schedule': 'nightly' },
+      ownerReferences: [
+        { apiVersion: 'jmo.security/v1alpha1', kind: 'ScanRun', name: 'n', uid: 'run-uid', controller: true },
+      ],
+      managedFields: [{ manager: 'scanschedule', operation: 'Update' }],
+    },
+    spec: {
+      activeDeadlineSeconds: 7200,
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'scanschedule:0.1.0' }] } },
+    },
+    status: { active: 1, startTime: new Date('2026-01-01T00:00:05Z') },
+  });
+
+  it('drops the pod template and managedFields, and keeps what run-status and ownership checks read', () => {
+    const expected = job();
+    delete expected.metadata?.managedFields;
+    delete (expected.spec as { template?: unknown }).template;
+    const pruned = keepJobStatusFields(job());
+    assert.deepEqual(pruned, expected);
+    assert.equal(pruned.spec?.activeDeadlineSeconds, 7200);
+    assert.equal(pruned.metadata?.ownerReferences?.[0]?.uid, 'run-uid');
+  });
+
+  it('is what the jobs informer caches', () => {
+    const pruned = pruneForCollection<V1Job>('/apis/batch/v1/jobs')(job());
+    assert.equal((pruned.spec as { template?: unknown }).template, undefined);
   });
 });

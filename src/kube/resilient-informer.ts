@@ -107,7 +107,8 @@ export interface ResilientInformerOptions<T extends CachedObject> {
   /**
    * Shrinks each listed or watched object before it is cached, and may change it in place (client-node's ListWatch
    * keeps the same object in its own cache, so in place shrinks both). Whatever it drops no consumer may read.
-   * Default: pruneForCollection(path): pods keep only what run-status reads, other objects drop managedFields.
+   * Default: pruneForCollection(path): pods keep only what run-status reads, Jobs lose their pod template, and
+   * all lose managedFields.
    */
   prune?: (object: T) => T;
   /**
