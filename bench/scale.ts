@@ -13,7 +13,8 @@
 //       (`--namespace`), i.e. sharding simulated: does splitting the controller help on this machine?
 // Prints one table per N and a summary with the ratios the issue asks for. Asserts nothing (not part of npm test).
 //
-//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30] [--shard-by-namespace]     (npm run bench:scale)
+//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30] [--shard-by-namespace] [--ours-only]
+//   (npm run bench:scale)
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -697,13 +698,27 @@ interface Row {
 }
 
 function printRow({ n, raw, ours: o, kcm: k }: Row): void {
-  const ourLast = o.lastJobMs === undefined ? `not all (${o.jobsSeen}/${n})` : `${s1(o.lastJobMs)} s`;
   const kcmLast = k.lastJobMs === undefined ? `not all (${k.jobsSeen}/${n})` : `${s1(k.lastJobMs)} s`;
   console.log(`\n=== N = ${n.toLocaleString('en')} ===`);
   console.log(
     `raw bound (bare HTTPS, ${n} ScanRuns + ${n} Jobs): ${s1(raw.ms)} s at concurrency ${raw.concurrency} ` +
       `(${Math.round((2 * n) / (raw.ms / 1000))} creates/s; ${raw.perConcurrency})`,
   );
+  printOurs(n, o);
+  console.log(
+    `KCM cronjob (qps 1000): last Job ${kcmLast}; Jobs ${k.created}; skew p50/p99/max ${k.skew.p50}/${k.skew.p99}/${k.skew.max} s ` +
+      `[${k.skew.histogram}]; RSS peak ${mib(k.burstRss)} MiB; apiserver CPU ${k.serverCpuMsPerRun.toFixed(1)} ms/Job`,
+  );
+  console.log(
+    `KCM: writes per Job ${(total(k.writes) / Math.max(1, k.created)).toFixed(2)}: ${writesLine(k.writes, k.created)}`,
+  );
+  console.log(
+    `KCM: reads per Job ${(total(k.reads) / Math.max(1, k.created)).toFixed(2)}: ${writesLine(k.reads, k.created)}`,
+  );
+}
+
+function printOurs(n: number, o: BurstResult): void {
+  const ourLast = o.lastJobMs === undefined ? `not all (${o.jobsSeen}/${n})` : `${s1(o.lastJobMs)} s`;
   console.log(
     `ours: startup to every nextScheduleTime ${s1(o.startupMs)} s; idle ${o.idleCpuSecondsPerMin.toFixed(2)} CPU s/min, RSS ${mib(o.idleRss)} MiB`,
   );
@@ -730,16 +745,6 @@ function printRow({ n, raw, ours: o, kcm: k }: Row): void {
   }
   console.log(
     `ours: reads per run ${(total(o.reads) / Math.max(1, o.created)).toFixed(2)}: ${writesLine(o.reads, o.created)}`,
-  );
-  console.log(
-    `KCM cronjob (qps 1000): last Job ${kcmLast}; Jobs ${k.created}; skew p50/p99/max ${k.skew.p50}/${k.skew.p99}/${k.skew.max} s ` +
-      `[${k.skew.histogram}]; RSS peak ${mib(k.burstRss)} MiB; apiserver CPU ${k.serverCpuMsPerRun.toFixed(1)} ms/Job`,
-  );
-  console.log(
-    `KCM: writes per Job ${(total(k.writes) / Math.max(1, k.created)).toFixed(2)}: ${writesLine(k.writes, k.created)}`,
-  );
-  console.log(
-    `KCM: reads per Job ${(total(k.reads) / Math.max(1, k.created)).toFixed(2)}: ${writesLine(k.reads, k.created)}`,
   );
 }
 
@@ -774,6 +779,19 @@ function printSummary(rows: readonly Row[]): void {
   for (const line of lines) console.log(`| ${line.join(' | ')} |`);
 }
 
+async function measureOurs(n: number, idleSeconds: number, shardByNamespace: boolean): Promise<BurstResult> {
+  const controlPlane = await startControlPlane();
+  try {
+    const client = bareClient(controlPlane.kubeconfigPath, 4);
+    for (let i = 0; i < NAMESPACES; i++)
+      await must(client, 'POST', '/api/v1/namespaces', { metadata: { name: OURS_NS(i) } });
+    client.close();
+    return await ours(controlPlane, n, idleSeconds, shardByNamespace);
+  } finally {
+    await controlPlane.stop();
+  }
+}
+
 async function measure(n: number, idleSeconds: number, shardByNamespace: boolean): Promise<Row> {
   const controlPlane = await startControlPlane();
   try {
@@ -801,6 +819,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000' },
     'idle-seconds': { type: 'string', default: '30' },
     'shard-by-namespace': { type: 'boolean', default: false },
+    // Only (b) (and (d)): the controller's own figures, without the raw bound and KCM to compare with.
+    'ours-only': { type: 'boolean', default: false },
   },
 });
 const sizes = values.n.split(',').map((v) => Number(v.trim()));
@@ -808,8 +828,14 @@ if (sizes.some((v) => !Number.isInteger(v) || v <= 0))
   throw new Error(`--n ${values.n}: expected e.g. 1000,5000,10000`);
 const rows: Row[] = [];
 for (const n of sizes) {
+  if (values['ours-only']) {
+    const o = await measureOurs(n, Number(values['idle-seconds']), values['shard-by-namespace']);
+    console.log(`\n=== N = ${n.toLocaleString('en')}, ours only ===`);
+    printOurs(n, o);
+    continue;
+  }
   const row = await measure(n, Number(values['idle-seconds']), values['shard-by-namespace']);
   printRow(row);
   rows.push(row);
 }
-printSummary(rows);
+if (rows.length > 0) printSummary(rows);

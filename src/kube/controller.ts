@@ -30,7 +30,7 @@ import { type RunningHealthServer, startOptionalHealthServer } from '../observe/
 import type { Logger } from '../observe/logger.ts';
 import { ControllerMetrics } from '../observe/metrics.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, makeApiClientWithDeadline } from './api-clients.ts';
-import { listCustomObjects, ScanObjects } from './custom-objects.ts';
+import { type ListPage, listCustomObjects, ScanObjects } from './custom-objects.ts';
 import { EventRecorder, KubeEventSink } from './event-recorder.ts';
 import { JsonWrites } from './json-writes.ts';
 import { KubeCluster } from './kube-cluster.ts';
@@ -118,13 +118,6 @@ interface ApiClients {
   customObjects: CustomObjectsApi;
   batch: BatchV1Api;
   core: CoreV1Api;
-}
-
-/** One page of a list, in the parameter names of client-node's list calls. */
-interface ListPage {
-  labelSelector?: string;
-  limit?: number;
-  _continue?: string;
 }
 
 /** The four caches a reconcile reads, and whether all of them can be trusted right now. */

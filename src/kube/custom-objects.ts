@@ -27,12 +27,19 @@ interface List<T> {
   items: T[];
 }
 
-/** The `plural` objects of our group in `namespace`, or in every namespace when it is undefined. */
+/** One page of a list, in the parameter names of client-node's list calls. */
+export interface ListPage {
+  labelSelector?: string;
+  limit?: number;
+  _continue?: string;
+}
+
+/** The `plural` objects of our group in `namespace` (every namespace when undefined): one page of them. */
 export function listCustomObjects(
   api: CustomObjectsApi,
   plural: string,
   namespace: string | undefined,
-  page: { labelSelector?: string; limit?: number; _continue?: string } = {},
+  page: ListPage = {},
 ): Promise<unknown> {
   return namespace === undefined
     ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })
