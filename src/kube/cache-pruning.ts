@@ -51,8 +51,8 @@ export function keepPodStatusFields<T extends CachedObject>(pod: T): T {
 
 /**
  * A Job without its pod template and managedFields. The controller built the template (jobForRun) and never reads
- * it back: run-status reads the Job's status, spec.activeDeadlineSeconds and metadata. The template was most of
- * a cached Job, and 10,000 of them were most of the controller's memory growth in a 10,000-run burst.
+ * it back: run-status reads the Job's status, spec.activeDeadlineSeconds and metadata. The template is the
+ * largest part of a Job, and the cache holds one Job per running scan.
  */
 export function keepJobStatusFields<T extends CachedObject>(job: T): T {
   withoutManagedFields(job);
