@@ -16,7 +16,13 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
-import { type ControllerProcess, IMAGE_NODE_FLAGS, startControllerProcess } from './controller-process.ts';
+import {
+  type ControllerProcess,
+  IMAGE_NODE_FLAGS,
+  peakRssSampler,
+  startControllerProcess,
+  untilReconciled,
+} from './controller-process.ts';
 
 // BENCH_SCHEDULES=10000 for another count; helper processes inherit it.
 const COUNT = Number(process.env.BENCH_SCHEDULES ?? 1_000);
@@ -217,35 +223,11 @@ async function statusWrites(kubeconfigPath: string): Promise<number> {
   return sum;
 }
 
-/** Samples the process's RSS every 100 ms; the returned function stops sampling and gives the peak. */
-function peakRss(controller: ControllerProcess): () => number {
-  let peak = controller.rss();
-  const timer = setInterval(() => {
-    try {
-      peak = Math.max(peak, controller.rss());
-    } catch {
-      // The process exited between two samples.
-    }
-  }, 100);
-  return () => {
-    clearInterval(timer);
-    return peak;
-  };
-}
-
 async function untilQueueEmpty(controller: ControllerProcess): Promise<void> {
   // Each status write comes back as a watch event and one more (no-op) reconcile: let that settle first.
   for (let quiet = 0; quiet < 3; ) {
     await sleep(1_000);
     quiet = (await controller.scrape('scanschedule_workqueue_depth')) === 0 ? quiet + 1 : 0;
-  }
-}
-
-async function untilReconciled(controller: ControllerProcess, count: number): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  while ((await controller.scrape('scanschedule_reconcile_total')) < count) {
-    if (Date.now() > deadline) throw new Error(`the controller reconciled fewer than ${count} schedules in 10 min`);
-    await sleep(500); // a scrape of 10,000 schedules costs the controller ~25 ms: poll gently
   }
 }
 
@@ -273,7 +255,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const first = await startControllerProcess(kubeconfigPath, { nodeOptions, label: 'first' });
     controllers.push(first);
-    const firstPeak = peakRss(first);
+    const firstPeak = peakRssSampler(first.rss);
     await allReconciled;
     const reconcileSeconds = (performance.now() - started) / 1000;
     await untilQueueEmpty(first);
@@ -304,7 +286,7 @@ async function main(): Promise<void> {
     const restarted = performance.now();
     const second = await startControllerProcess(kubeconfigPath, { nodeOptions, label: 'restarted' });
     controllers.push(second);
-    const secondPeak = peakRss(second);
+    const secondPeak = peakRssSampler(second.rss);
     await untilReconciled(second, COUNT);
     const restartSeconds = (performance.now() - restarted) / 1000;
     await untilQueueEmpty(second);

@@ -44,11 +44,38 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function procStatusKiB(pid: number, field: string): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${field}:`));
-  return Number(line?.split(/\s+/)[1] ?? 0);
+/** A process's resident set size in bytes; 0 once it is gone. */
+export function rssOfPid(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples `read` (an RSS in bytes) every 200 ms; the returned function stops sampling and gives the peak. */
+export function peakRssSampler(read: () => number): () => number {
+  let peak = read();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, read());
+  }, 200);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, read());
+  };
+}
+
+/** Waits until `controller` has finished `count` reconciles (scanschedule_reconcile_total, any result). */
+export async function untilReconciled(controller: ControllerProcess, count: number): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const done = await controller.scrape('scanschedule_reconcile_total');
+    if (done >= count) return;
+    if (Date.now() > deadline) throw new Error(`the controller reconciled ${done} of ${count} in 10 min`);
+    await sleep(500); // a scrape of 10,000 schedules costs the controller ~25 ms: poll gently
+  }
 }
 
 function procCpuSeconds(pid: number): number {
@@ -117,7 +144,7 @@ export async function startControllerProcess(
   return {
     pid,
     metricsPort,
-    rss: () => procStatusKiB(pid, 'VmRSS') * 1024,
+    rss: () => rssOfPid(pid),
     cpuSeconds: () => procCpuSeconds(pid),
     scrape,
     scrapeAll,

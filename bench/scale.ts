@@ -33,7 +33,14 @@ import { newRun } from '../src/core/new-run.ts';
 import { scheduledRunName } from '../src/core/run-names.ts';
 import { LOCAL_CONTROLLER_SETTINGS } from '../src/kube/controller.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
-import { type ControllerProcess, IMAGE_NODE_FLAGS, startControllerProcess } from './controller-process.ts';
+import {
+  type ControllerProcess,
+  IMAGE_NODE_FLAGS,
+  peakRssSampler,
+  rssOfPid,
+  startControllerProcess,
+  untilReconciled,
+} from './controller-process.ts';
 
 const NAMESPACES = 10;
 const OURS_NS = (i: number): string => `bench-${i}`;
@@ -221,28 +228,6 @@ function skewOf(seconds: number[]): Skew {
 
 const s1 = (ms: number): string => (ms / 1000).toFixed(1);
 const mib = (bytes: number): string => (bytes / MiB).toFixed(0);
-
-/** Samples a process's RSS (bytes) until stopped; returns the peak. */
-function rssSampler(read: () => number): () => number {
-  let peak = read();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, read());
-  }, 200);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, read());
-  };
-}
-
-function rssOfPid(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** kube-controller-manager of this control plane: the one whose command line names its kubeconfig. */
 function kcmPid(controlPlane: ControlPlane): number | undefined {
@@ -454,16 +439,6 @@ async function eventReasonsSince(client: BareClient, prefix: string, sinceMs: nu
   return reasons;
 }
 
-/** Waits until `controller` has finished `n` reconciles (its scanschedule_reconcile_total, any result). */
-async function reconciledAtLeast(controller: ControllerProcess, n: number, deadline: number): Promise<void> {
-  for (;;) {
-    const done = await controller.scrape('scanschedule_reconcile_total');
-    if (done >= n) return;
-    if (Date.now() > deadline) throw new Error(`the restarted controller reconciled ${done} of ${n} in 10 min`);
-    await sleep(500); // a scrape of 10,000 schedules costs the controller ~25 ms: poll gently
-  }
-}
-
 async function ours(
   controlPlane: ControlPlane,
   n: number,
@@ -501,7 +476,7 @@ async function ours(
     const beforeRestart = await serverCounters(client);
     const restartStarted = performance.now();
     controller = await startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: IMAGE_NODE_FLAGS });
-    await reconciledAtLeast(controller, n, Date.now() + 10 * 60_000);
+    await untilReconciled(controller, n);
     const restartMs = performance.now() - restartStarted;
     await writesSettle(client, 3_000, Date.now() + 60_000);
     const restartWrites = countsBetween(beforeRestart, await serverCounters(client));
@@ -570,7 +545,7 @@ async function burstOfOurs(
     n,
     boundary + burstWindowMs(n),
   );
-  const peakRss = rssSampler(() => controllers.reduce((sum, c) => sum + rssOfPid(c.pid), 0));
+  const peakRss = peakRssSampler(() => controllers.reduce((sum, c) => sum + c.rss(), 0));
   const { lastMs, seen } = await jobs.arrived;
   jobs.stop();
   await writesSettle(client, 3_000, boundary + burstWindowMs(n));
@@ -660,7 +635,7 @@ async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
     n,
     boundary + burstWindowMs(n),
   );
-  const peakRss = rssSampler(() => rssOfPid(pid));
+  const peakRss = peakRssSampler(() => rssOfPid(pid));
   const { lastMs, seen } = await jobs.arrived;
   jobs.stop();
   await writesSettle(client, 3_000, boundary + burstWindowMs(n));
