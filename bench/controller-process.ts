@@ -88,7 +88,13 @@ function procCpuSeconds(pid: number): number {
 /** Starts `scanschedule controller` without leader election; resolves once its /metrics answers. */
 export async function startControllerProcess(
   kubeconfigPath: string,
-  options: { namespace?: string; nodeOptions?: readonly string[]; label?: string } = {},
+  options: {
+    namespace?: string;
+    /** Shard `index` of `count` (--shard-index, --shard-count). */
+    shard?: { index: number; count: number };
+    nodeOptions?: readonly string[];
+    label?: string;
+  } = {},
 ): Promise<ControllerProcess> {
   const metricsPort = await freePort();
   const child: ChildProcess = spawn(
@@ -108,6 +114,9 @@ export async function startControllerProcess(
       '--log-level',
       'error',
       ...(options.namespace === undefined ? [] : ['--namespace', options.namespace]),
+      ...(options.shard === undefined
+        ? []
+        : ['--shard-count', String(options.shard.count), '--shard-index', String(options.shard.index)]),
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );

@@ -9,11 +9,11 @@
 //       CPU, API-server writes and reads per run by type, Events by reason;
 //   (c) kube-controller-manager's CronJob controller alone (--controllers=cronjob-controller, qps/burst 1000) on
 //       N CronJobs due at one minute boundary in 10 other namespaces: the same figures per Job;
-//   (d) with --shard-by-namespace, after (b): the same burst again with one controller process per namespace
-//       (`--namespace`), i.e. sharding simulated: does splitting the controller help on this machine?
+//   (d) with --shards S, after (b): the same burst again with S controller processes, shard k of S each
+//       (`--shard-count S --shard-index k`): does splitting the controller help on this machine?
 // Prints one table per N and a summary with the ratios the issue asks for. Asserts nothing (not part of npm test).
 //
-//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30] [--shard-by-namespace] [--ours-only]
+//   node bench/scale.ts [--n 1000,5000,10000] [--idle-seconds 30] [--shards 2] [--ours-only]
 //   (npm run bench:scale)
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -31,6 +31,7 @@ import {
 import { jobForRun } from '../src/core/job-for-run.ts';
 import { newRun } from '../src/core/new-run.ts';
 import { scheduledRunName } from '../src/core/run-names.ts';
+import { shardOfNamespace } from '../src/core/shards.ts';
 import { LOCAL_CONTROLLER_SETTINGS } from '../src/kube/controller.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
 import {
@@ -409,9 +410,11 @@ interface BurstFigures {
   controllerCpuMsPerRun: number;
 }
 
-/** The same burst with one controller process per namespace (--namespace): sharding, simulated. */
+/** The same burst with one controller process per shard (--shard-count, --shard-index). */
 interface ShardedResult extends BurstFigures {
   processes: number;
+  /** Schedules each shard owns, by shard index. */
+  schedulesPerShard: number[];
 }
 
 interface BurstResult extends BurstFigures {
@@ -443,7 +446,7 @@ async function ours(
   controlPlane: ControlPlane,
   n: number,
   idleSeconds: number,
-  shardByNamespace: boolean,
+  shardCount: number,
 ): Promise<BurstResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => OURS_NS(i));
@@ -489,16 +492,22 @@ async function ours(
     await controller.stop();
     controller = undefined;
     let sharded: ShardedResult | undefined;
-    if (shardByNamespace) {
+    if (shardCount > 1) {
       await deleteAll(client, namespaces, [`${SCANRUNS}|scanruns`, `${BATCH}|jobs`]);
       await writesSettle(client, 3_000, Date.now() + 120_000);
       shards = await Promise.all(
-        namespaces.map((namespace) =>
-          startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: IMAGE_NODE_FLAGS, namespace }),
+        Array.from({ length: shardCount }, (_, index) =>
+          startControllerProcess(controlPlane.kubeconfigPath, {
+            nodeOptions: IMAGE_NODE_FLAGS,
+            shard: { index, count: shardCount },
+            label: `shard ${index}`,
+          }),
         ),
       );
+      const schedulesPerShard = Array.from({ length: shardCount }, () => 0);
+      for (const s of schedules) schedulesPerShard[shardOfNamespace(s.metadata.namespace ?? '', shardCount)]! += 1;
       const shardBurst = await burstOfOurs(client, shards, schedules);
-      sharded = { processes: shards.length, ...shardBurst };
+      sharded = { processes: shards.length, schedulesPerShard, ...shardBurst };
     }
     await deleteAll(client, namespaces, [`${SCANRUNS}|scanschedules`, `${SCANRUNS}|scanruns`, `${BATCH}|jobs`]);
     return { startupMs, restartMs, restartStatusWrites, idleCpuSecondsPerMin, idleRss, ...burst, sharded };
@@ -511,7 +520,7 @@ async function ours(
 
 /**
  * One burst: every schedule patched to be due at the next boundary that leaves room for setup, then measured
- * from the boundary until the N-th Job exists and the writes settle. `controllers` (one, or one per namespace)
+ * from the boundary until the N-th Job exists and the writes settle. `controllers` (one, or one per shard)
  * are running; their CPU and RSS are summed.
  */
 async function burstOfOurs(
@@ -712,7 +721,7 @@ function printOurs(n: number, o: BurstResult): void {
   if (sh !== undefined) {
     const shLast = sh.lastJobMs === undefined ? `not all (${sh.jobsSeen}/${n})` : `${s1(sh.lastJobMs)} s`;
     console.log(
-      `ours sharded by namespace (${sh.processes} controller processes): last Job ${shLast}; runs ${sh.created}; ` +
+      `ours in ${sh.processes} shards (schedules per shard ${sh.schedulesPerShard.join('/')}): last Job ${shLast}; runs ${sh.created}; ` +
         `skew p50/p99/max ${sh.skew.p50}/${sh.skew.p99}/${sh.skew.max} s [${sh.skew.histogram}]; RSS of all ${mib(sh.burstRss)} MiB; ` +
         `apiserver CPU ${sh.serverCpuMsPerRun.toFixed(1)} ms/run, controllers' CPU ${sh.controllerCpuMsPerRun.toFixed(1)} ms/run; ` +
         `writes per run ${(total(sh.writes) / Math.max(1, sh.created)).toFixed(2)}`,
@@ -754,20 +763,20 @@ function printSummary(rows: readonly Row[]): void {
   for (const line of lines) console.log(`| ${line.join(' | ')} |`);
 }
 
-async function measureOurs(n: number, idleSeconds: number, shardByNamespace: boolean): Promise<BurstResult> {
+async function measureOurs(n: number, idleSeconds: number, shardCount: number): Promise<BurstResult> {
   const controlPlane = await startControlPlane();
   try {
     const client = bareClient(controlPlane.kubeconfigPath, 4);
     for (let i = 0; i < NAMESPACES; i++)
       await must(client, 'POST', '/api/v1/namespaces', { metadata: { name: OURS_NS(i) } });
     client.close();
-    return await ours(controlPlane, n, idleSeconds, shardByNamespace);
+    return await ours(controlPlane, n, idleSeconds, shardCount);
   } finally {
     await controlPlane.stop();
   }
 }
 
-async function measure(n: number, idleSeconds: number, shardByNamespace: boolean): Promise<Row> {
+async function measure(n: number, idleSeconds: number, shardCount: number): Promise<Row> {
   const controlPlane = await startControlPlane();
   try {
     const client = bareClient(controlPlane.kubeconfigPath, 4);
@@ -780,7 +789,7 @@ async function measure(n: number, idleSeconds: number, shardByNamespace: boolean
     console.error(`N=${n}: raw bound…`);
     const raw = await rawBound(controlPlane.kubeconfigPath, n);
     console.error(`N=${n}: ours…`);
-    const o = await ours(controlPlane, n, idleSeconds, shardByNamespace);
+    const o = await ours(controlPlane, n, idleSeconds, shardCount);
     console.error(`N=${n}: kube-controller-manager…`);
     const k = await kcm(controlPlane, n);
     return { n, raw, ours: o, kcm: k };
@@ -793,7 +802,8 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '1000' },
     'idle-seconds': { type: 'string', default: '30' },
-    'shard-by-namespace': { type: 'boolean', default: false },
+    // 0: no sharded burst. S ≥ 2: after ours, the same burst with S controller processes, one per shard.
+    shards: { type: 'string', default: '0' },
     // Only (b) (and (d)): the controller's own figures, without the raw bound and KCM to compare with.
     'ours-only': { type: 'boolean', default: false },
   },
@@ -801,15 +811,18 @@ const { values } = parseArgs({
 const sizes = values.n.split(',').map((v) => Number(v.trim()));
 if (sizes.some((v) => !Number.isInteger(v) || v <= 0))
   throw new Error(`--n ${values.n}: expected e.g. 1000,5000,10000`);
+const shardCount = Number(values.shards);
+if (!Number.isInteger(shardCount) || shardCount < 0 || shardCount > 256)
+  throw new Error(`--shards ${values.shards}: expected 0 (none) or 2 to 256`);
 const rows: Row[] = [];
 for (const n of sizes) {
   if (values['ours-only']) {
-    const o = await measureOurs(n, Number(values['idle-seconds']), values['shard-by-namespace']);
+    const o = await measureOurs(n, Number(values['idle-seconds']), shardCount);
     console.log(`\n=== N = ${n.toLocaleString('en')}, ours only ===`);
     printOurs(n, o);
     continue;
   }
-  const row = await measure(n, Number(values['idle-seconds']), values['shard-by-namespace']);
+  const row = await measure(n, Number(values['idle-seconds']), shardCount);
   printRow(row);
   rows.push(row);
 }

@@ -1,6 +1,7 @@
 // scanschedule controller: flags named as controller-runtime names them, so operators feel at home.
 
 import { Command, Option } from 'commander';
+import { shardProblem } from '../core/shards.ts';
 import { CONTROLLER_DEFAULTS, startController } from '../kube/controller.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observe/logger.ts';
@@ -18,6 +19,8 @@ interface ControllerFlags {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   maxConcurrentReconciles: string;
+  shardCount: string;
+  shardIndex: string;
   scannerImage: string;
   reportImage: string;
   allowLinkLocalNotificationTargets?: boolean;
@@ -37,6 +40,8 @@ export const CONTROLLER_FLAGS = [
   '--metrics-bind-address',
   '--health-probe-bind-address',
   '--max-concurrent-reconciles',
+  '--shard-count',
+  '--shard-index',
   '--scanner-image',
   '--report-image',
   '--allow-link-local-notification-targets',
@@ -48,6 +53,11 @@ function durationMs(flag: string, text: string): number {
   const ms = parseGoDuration(text);
   if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${text}: use a duration such as 15s or 2m`);
   return ms;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} ${text}: use a whole number`);
+  return Number(text);
 }
 
 /** A default duration as a flag shows it: whole seconds, "15s". */
@@ -95,6 +105,12 @@ export function controllerCommand(): Command {
       String(CONTROLLER_DEFAULTS.maxConcurrentReconciles),
     )
     .option(
+      '--shard-count <n>',
+      'split the namespaces into this many shards by hash (1–256), each reconciled by its own controller and Lease',
+      '1',
+    )
+    .option('--shard-index <k>', 'the shard this controller reconciles, 0 to --shard-count − 1', '0')
+    .option(
       '--scanner-image <image>',
       'scan image when a schedule does not set backend.config.image',
       CONTROLLER_DEFAULTS.scannerImage,
@@ -120,6 +136,12 @@ async function runControllerCommand(flags: ControllerFlags): Promise<void> {
   const concurrency = Number(flags.maxConcurrentReconciles);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError('--max-concurrent-reconciles takes a whole number ≥ 1');
+  const shard = {
+    index: wholeNumber('--shard-index', flags.shardIndex),
+    count: wholeNumber('--shard-count', flags.shardCount),
+  };
+  const problem = shardProblem(shard);
+  if (problem !== undefined) throw new UsageError(problem);
   const log = createLogger({ level: flags.logLevel, format: flags.logFormat, base: { component: 'controller' } });
   let kubeConfig: ReturnType<typeof loadKubeConfig>;
   try {
@@ -138,6 +160,7 @@ async function runControllerCommand(flags: ControllerFlags): Promise<void> {
     metricsBindAddress: flags.metricsBindAddress,
     healthProbeBindAddress: flags.healthProbeBindAddress,
     maxConcurrentReconciles: concurrency,
+    shard,
     scannerImage: flags.scannerImage,
     reportImage: flags.reportImage,
     allowLinkLocalNotificationTargets: flags.allowLinkLocalNotificationTargets === true,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { keepJobStatusFields, keepPodStatusFields, pruneForCollection, withoutManagedFields } from './cache-pruning.ts';
+import {
+  keepJobStatusFields,
+  keepPodStatusFields,
+  pruneForCollection,
+  shrinkToIdentity,
+  withoutManagedFields,
+} from './cache-pruning.ts';
 
 const managed = [{ manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { f: {} } }];
 
@@ -123,5 +129,18 @@ describe('keepJobStatusFields', () => {
   it('is what the jobs informer caches', () => {
     const pruned = pruneForCollection<V1Job>('/apis/batch/v1/jobs')(job());
     assert.equal((pruned.spec as { template?: unknown }).template, undefined);
+  });
+});
+
+describe('shrinkToIdentity', () => {
+  it("keeps of another shard's object only its kind and identity, in place", () => {
+    const object = pod();
+    const shrunk = shrinkToIdentity(object);
+    assert.equal(shrunk, object);
+    assert.deepEqual(object, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'nightly-1-abc', namespace: 'security', uid: 'pod-uid', resourceVersion: '7' },
+    });
   });
 });

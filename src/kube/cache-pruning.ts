@@ -70,3 +70,17 @@ export function pruneForCollection<T extends CachedObject>(path: string): (objec
   if (/^\/apis\/batch\/v1(\/namespaces\/[^/]+)?\/jobs$/.test(path)) return keepJobStatusFields;
   return withoutManagedFields;
 }
+
+const IDENTITY_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion']);
+
+/**
+ * An object another shard owns, reduced to what identifies it. client-node's ListWatch keeps every watched object
+ * in its own cache, keyed by name and namespace; this is all it then holds of one that is not ours.
+ */
+export function shrinkToIdentity<T extends CachedObject>(object: T): T {
+  const record = object as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record))
+    if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') delete record[key];
+  keepOnly(record.metadata as Record<string, unknown> | undefined, IDENTITY_METADATA);
+  return object;
+}

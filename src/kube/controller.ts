@@ -26,6 +26,7 @@ import {
   VERSION,
 } from '../api/types.ts';
 import { type ReconcileDeps, reconcileSchedule } from '../core/reconcile.ts';
+import { ownsNamespace, type Shard, WHOLE_CLUSTER } from '../core/shards.ts';
 import { type RunningHealthServer, startOptionalHealthServer } from '../observe/health-server.ts';
 import type { Logger } from '../observe/logger.ts';
 import { ControllerMetrics } from '../observe/metrics.ts';
@@ -51,6 +52,11 @@ export interface ControllerSettings {
   kubeConfig: KubeConfig;
   /** Watch one namespace; undefined: all. */
   namespace: string | undefined;
+  /**
+   * The namespaces this controller reconciles, by hash (core/shards.ts): shard k of S, with a Lease of its own.
+   * Default: the whole cluster, one Lease.
+   */
+  shard?: Shard;
   leaderElect: boolean;
   leaderElectNamespace: string;
   leaseDurationMs: number;
@@ -144,6 +150,12 @@ function makeInformers(
 ): Informers {
   const { kubeConfig, namespace, log } = settings;
   const { customObjects, batch, core } = clients;
+  const shard = settings.shard ?? WHOLE_CLUSTER;
+  // Another shard's objects are not cached: memory divides by the shard count (the watch traffic does not).
+  const keep =
+    shard.count === 1
+      ? undefined
+      : (object: CachedObject): boolean => ownsNamespace(shard, object.metadata?.namespace ?? '');
   // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule.
   const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
     enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE]);
@@ -167,6 +179,7 @@ function makeInformers(
           _continue: options.continue,
         })) as ObjectList<T>,
       onEvent: (_type, object) => onEvent(object),
+      ...(keep !== undefined && { keep }),
       onRestart: () => metrics.informerRestarts.inc({ resource }),
       log,
     });
@@ -230,6 +243,14 @@ async function startServers(
 }
 
 /**
+ * The Lease that fences one shard: the whole cluster keeps the name it always had, so an unsharded upgrade changes
+ * nothing, and each shard of S has its own, so that two shard counts during a rollout never share one.
+ */
+export function leaseName(shard: Shard): string {
+  return shard.count === 1 ? DEFAULT_LEASE_NAME : `${DEFAULT_LEASE_NAME}-shard-${shard.index}-of-${shard.count}`;
+}
+
+/**
  * Calls `onStartedLeading` once this replica holds the Lease (at once without leader election) and
  * `onStoppedLeading` when it loses it; returns the elector to stop, if any.
  */
@@ -241,7 +262,7 @@ function runWhenLeading(
 ): LeaderElector | undefined {
   const { kubeConfig, log } = settings;
   if (!settings.leaderElect) {
-    metrics.leader.set(1);
+    metrics.setLeading(true);
     handlers.onStartedLeading();
     return undefined;
   }
@@ -251,18 +272,18 @@ function runWhenLeading(
       // A renewal that hangs past the renew deadline is a failed renewal anyway.
       makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, { timeoutMs: settings.renewDeadlineMs }),
       settings.leaderElectNamespace,
-      DEFAULT_LEASE_NAME,
+      leaseName(settings.shard ?? WHOLE_CLUSTER),
     ),
     leaseDurationMs: settings.leaseDurationMs,
     renewDeadlineMs: settings.renewDeadlineMs,
     retryPeriodMs: settings.retryPeriodMs,
     onStartedLeading: () => {
-      metrics.leader.set(1);
+      metrics.setLeading(true);
       log.info({ identity }, 'became leader');
       handlers.onStartedLeading();
     },
     onStoppedLeading: () => {
-      metrics.leader.set(0);
+      metrics.setLeading(false);
       handlers.onStoppedLeading();
     },
     onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
@@ -275,7 +296,7 @@ function runWhenLeading(
 export async function startController(settings: ControllerSettings): Promise<RunningController> {
   const { kubeConfig, namespace, log } = settings;
   const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
-  const metrics = new ControllerMetrics({ processMetrics: true });
+  const metrics = new ControllerMetrics({ processMetrics: true, shard: settings.shard ?? WHOLE_CLUSTER });
   const queue = new ScheduleKeyQueue({ observer: metrics.workqueueObserver() });
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Aborted when leadership is lost: a write still in flight then must not land after another leader started.
@@ -357,7 +378,11 @@ export async function startController(settings: ControllerSettings): Promise<Run
   const servers = [metricsServer, healthServer].filter((server) => server !== undefined);
 
   for (const i of informers.all) i.start();
-  log.info({ namespace: namespace ?? '(all)', identity }, 'informers started');
+  const shard = settings.shard ?? WHOLE_CLUSTER;
+  log.info(
+    { namespace: namespace ?? '(all)', identity, shard: `${shard.index} of ${shard.count}` },
+    'informers started',
+  );
 
   let workers: Promise<void> | undefined;
   const startWorkers = (): void => {

@@ -523,6 +523,35 @@ describe('ResilientInformer indexes', () => {
   });
 });
 
+describe('ResilientInformer keep (shards)', () => {
+  it("neither caches nor reports another shard's objects, listed or watched, and shrinks the watched ones", async () => {
+    const h = harness({ keep: (o) => o.metadata?.namespace === 'ns' });
+    const theirs = (name: string, resourceVersion: string): Obj => ({
+      ...obj(name, resourceVersion, 'their payload'),
+      metadata: { name, namespace: 'other', resourceVersion, labels: { big: 'x' } },
+    });
+    h.nextList = [obj('a', '1'), theirs('b', '1')];
+    h.informer.start();
+    await h.informer.waitForSync();
+    const watched = theirs('c', '2');
+    h.current().handlers.add(watched);
+    h.current().handlers.update(theirs('b', '3'));
+    h.current().handlers.delete(theirs('b', '3'));
+    h.current().handlers.add(obj('d', '4'));
+    assert.deepEqual(h.events, [
+      ['add', 'a'],
+      ['add', 'd'],
+    ]);
+    assert.deepEqual(
+      h.informer.list().map((o) => o.metadata?.name),
+      ['a', 'd'],
+    );
+    assert.equal(h.informer.get('other', 'c'), undefined);
+    assert.deepEqual(watched, { metadata: { name: 'c', namespace: 'other', resourceVersion: '2' } });
+    await h.informer.stop();
+  });
+});
+
 describe('ResilientInformer ownWrite', () => {
   type Step =
     | { own: [name: string, resourceVersion: string] }

@@ -11,7 +11,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { type Logger, silentLogger } from '../observe/logger.ts';
-import { pruneForCollection } from './cache-pruning.ts';
+import { pruneForCollection, shrinkToIdentity } from './cache-pruning.ts';
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -111,6 +111,13 @@ export interface ResilientInformerOptions<T extends CachedObject> {
    * all lose managedFields.
    */
   prune?: (object: T) => T;
+  /**
+   * Which objects this informer is for (another shard's are not): the others are neither cached nor reported, as
+   * if they did not exist. The watch still brings them (the API server cannot select by namespace hash), so
+   * each is cut down in place to its identity, which is all client-node's own cache then keeps of it.
+   * Default: all.
+   */
+  keep?: (object: T) => boolean;
   /**
    * Objects per list page. Pages are pruned as they arrive, so a re-list of 10,000 objects never holds the whole
    * unpruned response at once (the peak that sized the heap for good). Default 500, client-go's.
@@ -294,6 +301,7 @@ export class ResilientInformer<T extends CachedObject> {
   readonly #byNamespace: Buckets<T> = new Map();
   readonly #indexes = new Map<string, Index<T>>();
   readonly #prune: (object: T) => T;
+  readonly #keep: (object: T) => boolean;
   /** Object key → the resourceVersion one of our own writes produced, until the watch brings it (ownWrite). */
   readonly #ownVersions = new Map<string, string>();
   readonly #staleAfterMs: number;
@@ -324,6 +332,7 @@ export class ResilientInformer<T extends CachedObject> {
     this.#staleAfterMs = options.staleAfterMs ?? 180_000;
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
     this.#prune = options.prune ?? pruneForCollection<T>(options.path);
+    this.#keep = options.keep ?? (() => true);
   }
 
   /**
@@ -474,6 +483,12 @@ export class ResilientInformer<T extends CachedObject> {
     for (const index of this.#indexes.values()) for (const k of index.keysOf(object)) unfileFrom(index.buckets, k, key);
   }
 
+  /** A watched object: cached pruned if it is ours to keep, else cut down to what client-node's cache needs. */
+  #accept(object: T): void {
+    if (this.#keep(object)) this.#upsert(this.#prune(object));
+    else shrinkToIdentity(object);
+  }
+
   #upsert(object: T): void {
     const key = objectKey(object);
     const previous = this.#cache.get(key);
@@ -559,8 +574,8 @@ export class ResilientInformer<T extends CachedObject> {
         }
       };
     const handlers: SourceHandlers<T> = {
-      add: guard((object) => this.#upsert(this.#prune(object))),
-      update: guard((object) => this.#upsert(this.#prune(object))),
+      add: guard((object) => this.#accept(object)),
+      update: guard((object) => this.#accept(object)),
       delete: guard((object) => this.#remove(object)),
       error: (error) => {
         if (isCurrent()) this.#restart('error', error);
@@ -589,7 +604,10 @@ export class ResilientInformer<T extends CachedObject> {
         });
         // Throwing makes an abandoned ListWatch stop here instead of going on to open a watch.
         if (!isCurrent()) throw new Error('informer generation abandoned');
-        for (const item of result.items ?? []) items.push(this.#prune(toWireJson(item)));
+        for (const item of result.items ?? []) {
+          const object = toWireJson(item);
+          if (this.#keep(object)) items.push(this.#prune(object));
+        }
         token = result.metadata?.continue || undefined;
       } while (token !== undefined);
       this.#dropMissing(items);

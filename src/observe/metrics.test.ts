@@ -8,8 +8,17 @@ describe('ControllerMetrics', () => {
     for (const name of Object.values(METRIC_NAMES)) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} missing`);
     }
-    assert.match(text, /^scanschedule_leader 0$/m);
+    assert.match(text, /^scanschedule_leader\{shard="0"\} 0$/m);
+    assert.match(text, /^scanschedule_shard_count 1$/m);
     assert.match(text, /^scanschedule_reconcile_total\{result="error"\} 0$/m);
+  });
+
+  it('labels leadership with the shard, and says how many shards need a leader', async () => {
+    const metrics = new ControllerMetrics({ shard: { index: 2, count: 3 } });
+    metrics.setLeading(true);
+    const text = await metrics.exposition();
+    assert.match(text, /^scanschedule_leader\{shard="2"\} 1$/m);
+    assert.match(text, /^scanschedule_shard_count 3$/m);
   });
 
   it('samples the cache-wide gauges at each scrape, not on a timer', async () => {

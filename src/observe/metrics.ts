@@ -16,6 +16,7 @@ export const METRIC_NAMES = {
   workqueueAdds: 'scanschedule_workqueue_adds_total',
   workqueueRetries: 'scanschedule_workqueue_retries_total',
   leader: 'scanschedule_leader',
+  shardCount: 'scanschedule_shard_count',
   informerRestarts: 'scanschedule_informer_restarts_total',
   runCreationSkew: 'scanschedule_run_creation_skew_seconds',
   runs: 'scanschedule_runs',
@@ -44,6 +45,8 @@ const FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as cons
 export interface MetricsSettings {
   /** Also export Node's process metrics (heap, event loop lag, CPU): useful in a cluster, noise in unit tests. */
   processMetrics?: boolean;
+  /** The controller's shard (--shard-index, --shard-count); default 0 of 1. Structural: observe/ imports no domain. */
+  shard?: { index: number; count: number };
 }
 
 export class ControllerMetrics {
@@ -83,9 +86,18 @@ export class ControllerMetrics {
 
   readonly leader = new Gauge({
     name: METRIC_NAMES.leader,
-    help: '1 while this replica holds the leader Lease and runs reconcilers, else 0.',
+    help: '1 while this replica holds the Lease of its shard and runs reconcilers, else 0 (shard "0" when not sharded).',
+    labelNames: ['shard'] as const,
     registers: [this.registry],
   });
+
+  readonly shardCount = new Gauge({
+    name: METRIC_NAMES.shardCount,
+    help: 'How many shards the namespaces are split into (--shard-count): each needs one leader.',
+    registers: [this.registry],
+  });
+
+  readonly #shard: { shard: string };
 
   readonly informerRestarts = new Counter({
     name: METRIC_NAMES.informerRestarts,
@@ -166,8 +178,15 @@ export class ControllerMetrics {
     }
   }
 
+  /** Whether this replica leads its shard now. */
+  setLeading(leading: boolean): void {
+    this.leader.set(this.#shard, leading ? 1 : 0);
+  }
+
   constructor(settings: MetricsSettings = {}) {
-    this.leader.set(0);
+    this.#shard = { shard: String(settings.shard?.index ?? 0) };
+    this.setLeading(false);
+    this.shardCount.set(settings.shard?.count ?? 1);
     this.workqueueDepth.set(0);
     // Zero-valued series exist from the start, so rate() and alerts work before the first reconcile.
     for (const result of RECONCILE_RESULTS) this.reconcileTotal.inc({ result }, 0);

@@ -32,6 +32,30 @@ describe('CLI conventions', () => {
     assert.match(out.stdout, /--leader-elect <bool>/);
     assert.match(out.stdout, /--metrics-bind-address/);
   });
+  const shardFlagCases: { name: string; args: string[]; message: RegExp }[] = [
+    {
+      name: 'a count that is no number',
+      args: ['--shard-count', 'two'],
+      message: /--shard-count two: use a whole number/,
+    },
+    {
+      name: 'no shards at all',
+      args: ['--shard-count', '0'],
+      message: /--shard-count 0: use a whole number from 1 to 256/,
+    },
+    {
+      name: 'an index past the last shard',
+      args: ['--shard-count', '2', '--shard-index', '2'],
+      message: /--shard-index 2: use a whole number from 0 to 1/,
+    },
+  ];
+  for (const c of shardFlagCases)
+    it(`controller refuses ${c.name} as a usage error, before touching the cluster`, () => {
+      const out = runCli(['controller', ...c.args, '--kubeconfig', '/nonexistent/kubeconfig']);
+      assert.equal(out.status, 2, out.stderr);
+      assert.match(out.stderr, c.message);
+      assert.doesNotMatch(out.stderr, /\n\s+at /); // no stack trace
+    });
   it('a pipe closed early (| head -1) ends the command quietly', () => {
     const out = spawnSync('bash', ['-c', `"${process.execPath}" "${mainScript}" next examples/ -c 1000 | head -1`], {
       cwd: root,

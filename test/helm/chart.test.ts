@@ -119,6 +119,53 @@ describe('helm chart charts/scanschedule', () => {
     assert.equal(find(objects, 'Role', `${FULLNAME}-leader-election`), undefined);
   });
 
+  it('shards 2: a Deployment per shard with its index, its own pods, and a Lease name each in the Role', async () => {
+    const objects = await render(['--set', 'shards=2']);
+    const deployments = objects.filter((o) => o.kind === 'Deployment') as unknown as {
+      metadata: { name: string };
+      spec: { selector: { matchLabels: Record<string, string> }; template: { spec: PodSpec } };
+    }[];
+    assert.deepEqual(
+      deployments.map((d) => d.metadata.name),
+      [`${FULLNAME}-shard-0`, `${FULLNAME}-shard-1`],
+    );
+    deployments.forEach((deployment, index) => {
+      const args = deployment.spec.template.spec.containers[0]?.args ?? [];
+      assert.ok(args.includes('--shard-count=2') && args.includes(`--shard-index=${index}`), args.join(' '));
+      assert.equal(deployment.spec.selector.matchLabels['jmo.security/shard'], String(index));
+    });
+    const role = must(objects, 'Role', `${FULLNAME}-leader-election`) as unknown as {
+      rules: { resourceNames?: string[] }[];
+    };
+    assert.deepEqual(role.rules.find((rule) => rule.resourceNames !== undefined)?.resourceNames, [
+      'scanschedule.jmo.security-shard-0-of-2',
+      'scanschedule.jmo.security-shard-1-of-2',
+    ]);
+  });
+
+  it('shards 1 (the default): one Deployment under the release name, no shard flags, the one Lease', async () => {
+    const objects = await render([]);
+    assert.deepEqual(
+      objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name),
+      [FULLNAME],
+    );
+    assert.ok(!controller(objects).args.some((arg) => arg.startsWith('--shard')));
+    const role = must(objects, 'Role', `${FULLNAME}-leader-election`) as unknown as {
+      rules: { resourceNames?: string[] }[];
+    };
+    assert.deepEqual(role.rules.find((rule) => rule.resourceNames !== undefined)?.resourceNames, [
+      'scanschedule.jmo.security',
+    ]);
+  });
+
+  it('shards 0 or 257: refused with the range', async () => {
+    for (const shards of ['0', '257']) {
+      const result = await runTool('helm', ['template', RELEASE, CHART, '--set', `shards=${shards}`]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /shards must be a whole number from 1 to 256/);
+    }
+  });
+
   it('watchNamespace: --namespace and a Role in that namespace instead of the ClusterRole', async () => {
     const objects = await render(['--set', 'watchNamespace=team-a']);
     assert.ok(controller(objects).args.includes('--namespace=team-a'));

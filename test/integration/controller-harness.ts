@@ -22,6 +22,7 @@ import {
   type TopFinding,
 } from '../../src/api/types.ts';
 import { encodeTerminationMessage } from '../../src/core/results/termination-message.ts';
+import type { Shard } from '../../src/core/shards.ts';
 import { LOCAL_CONTROLLER_SETTINGS, type RunningController, startController } from '../../src/kube/controller.ts';
 import { ScanObjects } from '../../src/kube/custom-objects.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
@@ -67,6 +68,10 @@ export interface TestControllerOptions {
   /** Log lines go here (JSON); default: dropped. */
   logFile?: string;
   notifications?: boolean;
+  /** Default: the whole cluster. */
+  shard?: Shard;
+  /** Default: LOCAL_CONTROLLER_SETTINGS' (4). */
+  maxConcurrentReconciles?: number;
 }
 
 export const REPORT_IMAGE = 'scanschedule.example/report:test';
@@ -88,6 +93,8 @@ export function startTestController(
     scannerImage: 'scanner.example/jmo:test',
     reportImage: REPORT_IMAGE,
     ...(options.notifications !== undefined && { allowLinkLocalNotificationTargets: false }),
+    ...(options.shard !== undefined && { shard: options.shard }),
+    ...(options.maxConcurrentReconciles !== undefined && { maxConcurrentReconciles: options.maxConcurrentReconciles }),
     log:
       options.logFile === undefined
         ? createLogger({ level: 'silent' })

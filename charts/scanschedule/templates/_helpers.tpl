@@ -32,3 +32,19 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- $mode := toString .Values.leaderElection.mode -}}
 {{- if eq $mode "auto" -}}{{ gt (int .Values.replicas) 1 }}{{- else if eq $mode "true" -}}true{{- else if eq $mode "false" -}}false{{- else -}}{{ fail "leaderElection.mode must be auto, true or false" }}{{- end -}}
 {{- end -}}
+
+{{- define "scanschedule.shards" -}}
+{{- $shards := int .Values.shards -}}
+{{- if or (lt $shards 1) (gt $shards 256) -}}{{ fail "shards must be a whole number from 1 to 256" }}{{- end -}}
+{{- $shards -}}
+{{- end -}}
+
+{{/* The Leases the controller leads on (src/kube/controller.ts leaseName): one, or one per shard. */}}
+{{- define "scanschedule.leaseNames" -}}
+{{- $shards := include "scanschedule.shards" . | int -}}
+{{- if eq $shards 1 -}}
+[scanschedule.jmo.security]
+{{- else -}}
+[{{ range $i := until $shards }}{{ if $i }}, {{ end }}scanschedule.jmo.security-shard-{{ $i }}-of-{{ $shards }}{{ end }}]
+{{- end -}}
+{{- end -}}
