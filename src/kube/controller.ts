@@ -46,6 +46,7 @@ import {
 import { KubeNotificationPort } from './notification-port.ts';
 import { processKey } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
+import { KubeLeaseLister, ShardCountFence } from './shard-count-fence.ts';
 import { ScheduleKeyQueue } from './work-queue.ts';
 
 export interface ControllerSettings {
@@ -244,7 +245,7 @@ async function startServers(
 
 /**
  * The Lease that fences one shard: the whole cluster keeps the name it always had, so an unsharded upgrade changes
- * nothing, and each shard of S has its own, so that two shard counts during a rollout never share one.
+ * nothing, and each shard of S has its own. Leases of two counts do not fence each other; ShardCountFence does.
  */
 export function leaseName(shard: Shard): string {
   return shard.count === 1 ? DEFAULT_LEASE_NAME : `${DEFAULT_LEASE_NAME}-shard-${shard.index}-of-${shard.count}`;
@@ -252,13 +253,20 @@ export function leaseName(shard: Shard): string {
 
 /**
  * Calls `onStartedLeading` once this replica holds the Lease (at once without leader election) and
- * `onStoppedLeading` when it loses it; returns the elector to stop, if any.
+ * `onStoppedLeading` when it loses it; returns the elector to stop, if any. With leader election, no Lease is
+ * sought while a controller of another shard count holds one, and `onYield` is called instead of
+ * `onStartedLeading` when one turns out to have been taken in the same instant (shard-count-fence.ts).
  */
 function runWhenLeading(
   settings: ControllerSettings,
   identity: string,
   metrics: ControllerMetrics,
-  handlers: { onStartedLeading: () => void; onStoppedLeading: () => void },
+  handlers: {
+    onStartedLeading: () => void;
+    onStoppedLeading: () => void;
+    onYield: (leases: readonly string[]) => void;
+    stopping: () => boolean;
+  },
 ): LeaderElector | undefined {
   const { kubeConfig, log } = settings;
   if (!settings.leaderElect) {
@@ -266,21 +274,35 @@ function runWhenLeading(
     handlers.onStartedLeading();
     return undefined;
   }
-  const elector = new LeaderElector({
+  const shard = settings.shard ?? WHOLE_CLUSTER;
+  // A renewal that hangs past the renew deadline is a failed renewal anyway.
+  const coordination = makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, {
+    timeoutMs: settings.renewDeadlineMs,
+  });
+  const fence = new ShardCountFence({
+    lister: new KubeLeaseLister(coordination, settings.leaderElectNamespace),
+    shardCount: shard.count,
+    retryPeriodMs: settings.retryPeriodMs,
+    log,
+  });
+  const elector: LeaderElector = new LeaderElector({
     identity,
-    lock: new KubeLeaseLock(
-      // A renewal that hangs past the renew deadline is a failed renewal anyway.
-      makeApiClientWithDeadline(kubeConfig, CoordinationV1Api, { timeoutMs: settings.renewDeadlineMs }),
-      settings.leaderElectNamespace,
-      leaseName(settings.shard ?? WHOLE_CLUSTER),
-    ),
+    lock: new KubeLeaseLock(coordination, settings.leaderElectNamespace, leaseName(shard)),
     leaseDurationMs: settings.leaseDurationMs,
     renewDeadlineMs: settings.renewDeadlineMs,
     retryPeriodMs: settings.retryPeriodMs,
     onStartedLeading: () => {
-      metrics.setLeading(true);
-      log.info({ identity }, 'became leader');
-      handlers.onStartedLeading();
+      void (async () => {
+        const others = await fence.othersLiveAfterAcquiring(() => handlers.stopping() || !elector.isLeader());
+        if (handlers.stopping() || !elector.isLeader()) return;
+        if (others.length > 0) {
+          handlers.onYield(others);
+          return;
+        }
+        metrics.setLeading(true);
+        log.info({ identity }, 'became leader');
+        handlers.onStartedLeading();
+      })();
     },
     onStoppedLeading: () => {
       metrics.setLeading(false);
@@ -289,7 +311,8 @@ function runWhenLeading(
     onNewLeader: (leader) => log.info({ leader }, 'observed leader'),
     log,
   });
-  void elector.run();
+  // run() after stop() returns at once, so a stop during the wait needs nothing more.
+  void fence.waitUntilAlone(handlers.stopping).then(() => elector.run());
   return elector;
 }
 
@@ -416,6 +439,16 @@ export async function startController(settings: ControllerSettings): Promise<Run
       log.error({ identity }, 'lost leadership, exiting');
       loseLeadership();
     },
+    onYield: (leases) => {
+      log.error(
+        { identity, leases },
+        'a controller of another shard count took its Lease in the same instant; yielding: exiting, the pod campaigns again',
+      );
+      loseLeadership();
+      // Hands our Lease back at once, so the other count need not wait for it to expire.
+      void elector?.stop();
+    },
+    stopping: () => stopping,
   });
 
   async function release(): Promise<void> {

@@ -1,6 +1,6 @@
 // Shards on the real control plane: a controller given shard k of S reconciles the schedules of the namespaces
 // that hash to it and no others, each shard leads on a Lease of its own, and shards 0 and 1 of 2 together
-// reconcile everything.
+// reconcile everything; and a controller of another shard count does not lead while one of the old count does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
@@ -87,5 +87,35 @@ describe('controller shards', () => {
     controllers.push(shard1);
     await eventually('a run of the schedule in shard 1', async () => (await runsOf(clients, ns1, 'theirs'))[0]);
     assert.equal(await holderOf('scanschedule.jmo.security-shard-1-of-2'), 'shard-1');
+    await Promise.all(controllers.splice(0).map((c) => c.stop()));
+  });
+
+  it('does not lead shard 0 of 2 while an unsharded controller leads, and takes over once it stops', {
+    timeout: 120_000,
+  }, async () => {
+    const unsharded = await startTestController(clients, { leaderElect: true, identity: 'unsharded' });
+    controllers.push(unsharded);
+    await eventually('the unsharded controller leading', async () =>
+      (await holderOf('scanschedule.jmo.security')) === 'unsharded' ? true : undefined,
+    );
+    const shard0 = await startTestController(clients, {
+      leaderElect: true,
+      identity: 'shard-0-new',
+      shard: { index: 0, count: 2 },
+    });
+    controllers.push(shard0);
+    // The lease holds for 3 s in these tests: longer than that, shard 0 would have taken its Lease by now.
+    await consistently('shard 0 of 2 not leading while the unsharded controller does', 5_000, async () => {
+      const holder = await holderOf('scanschedule.jmo.security-shard-0-of-2');
+      return holder === undefined || holder === '' ? undefined : `its Lease is held by ${holder}`;
+    });
+    await unsharded.stop();
+    const stoppedAt = Date.now();
+    await eventually('shard 0 of 2 leading', async () =>
+      (await holderOf('scanschedule.jmo.security-shard-0-of-2')) === 'shard-0-new' ? true : undefined,
+    );
+    await eventually('a run of shard 0’s schedule created after the unsharded controller stopped', async () =>
+      (await runsOf(clients, ns0, 'ours')).find((run) => Date.parse(run.metadata.creationTimestamp ?? '') > stoppedAt),
+    );
   });
 });

@@ -129,8 +129,11 @@ describe('manifests/ on a real API server', () => {
     });
   }
 
-  it('lets the controller create Leases and renew only its own, only in scanschedule-system', async () => {
+  it('lets the controller create and list Leases and renew only its own, only in scanschedule-system', async () => {
     assert.equal(await canI('create', 'leases.coordination.k8s.io', 'scanschedule-system'), 'yes');
+    // The shard-count fence lists them; nowhere else.
+    assert.equal(await canI('list', 'leases.coordination.k8s.io', 'scanschedule-system'), 'yes');
+    assert.equal(await canI('list', 'leases.coordination.k8s.io', 'kube-system'), 'no');
     assert.equal(
       await canI('update', `leases.coordination.k8s.io/${DEFAULT_LEASE_NAME}`, 'scanschedule-system'),
       'yes',
