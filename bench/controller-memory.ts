@@ -17,8 +17,8 @@ import type { ScanSchedule, ScanScheduleSpec } from '../src/api/types.ts';
 import { nextRunTimes } from '../src/core/next-run-times.ts';
 import { startControlPlane } from '../test/controlplane/control-plane.ts';
 import {
+  CONTROLLER_NODE_FLAGS,
   type ControllerProcess,
-  IMAGE_NODE_FLAGS,
   peakRssSampler,
   startControllerProcess,
   untilReconciled,
@@ -240,11 +240,7 @@ async function main(): Promise<void> {
   const startMs = Date.now();
   const controlPlane = await startControlPlane();
   const controllers: ControllerProcess[] = [];
-  // The image's flags unless BENCH_NODE_OPTIONS says otherwise (an empty value: Node's defaults).
-  const nodeOptions =
-    process.env.BENCH_NODE_OPTIONS === undefined
-      ? IMAGE_NODE_FLAGS
-      : process.env.BENCH_NODE_OPTIONS.split(' ').filter((o) => o !== '');
+  const nodeOptions = CONTROLLER_NODE_FLAGS;
   try {
     console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
     await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);

@@ -11,6 +11,12 @@ const CLI = new URL('../bin/scanschedule.js', import.meta.url).pathname;
 /** The Node.js flags the image's ENTRYPOINT gives the controller: benches run it as the image does. */
 export const IMAGE_NODE_FLAGS: readonly string[] = imageNodeFlags();
 
+/** The flags the benches start the controller with: the image's, unless BENCH_NODE_OPTIONS says otherwise (empty: none). */
+export const CONTROLLER_NODE_FLAGS: readonly string[] =
+  process.env.BENCH_NODE_OPTIONS === undefined
+    ? IMAGE_NODE_FLAGS
+    : process.env.BENCH_NODE_OPTIONS.split(' ').filter((option) => option !== '');
+
 function imageNodeFlags(): string[] {
   const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
   const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];

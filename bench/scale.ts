@@ -35,8 +35,8 @@ import { shardOfNamespace } from '../src/core/shards.ts';
 import { LOCAL_CONTROLLER_SETTINGS } from '../src/kube/controller.ts';
 import { type ControlPlane, startControlPlane } from '../test/controlplane/control-plane.ts';
 import {
+  CONTROLLER_NODE_FLAGS,
   type ControllerProcess,
-  IMAGE_NODE_FLAGS,
   peakRssSampler,
   rssOfPid,
   startControllerProcess,
@@ -396,6 +396,8 @@ async function rawBound(kubeconfigPath: string, n: number): Promise<RawResult> {
 
 interface BurstFigures {
   burstRss: number;
+  /** The controllers' V8 heap, used and total, summed, right after the burst (one scrape each). */
+  heapAfterBurst: { used: number; total: number };
   /** Minute boundary until the N-th Job was seen (ms); undefined when not all arrived. */
   lastJobMs: number | undefined;
   jobsSeen: number;
@@ -456,7 +458,7 @@ async function ours(
   });
   const started = performance.now();
   let controller: ControllerProcess | undefined = await startControllerProcess(controlPlane.kubeconfigPath, {
-    nodeOptions: IMAGE_NODE_FLAGS,
+    nodeOptions: CONTROLLER_NODE_FLAGS,
   });
   let shards: ControllerProcess[] = [];
   try {
@@ -478,7 +480,7 @@ async function ours(
     await controller.stop();
     const beforeRestart = await serverCounters(client);
     const restartStarted = performance.now();
-    controller = await startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: IMAGE_NODE_FLAGS });
+    controller = await startControllerProcess(controlPlane.kubeconfigPath, { nodeOptions: CONTROLLER_NODE_FLAGS });
     await untilReconciled(controller, n);
     const restartMs = performance.now() - restartStarted;
     await writesSettle(client, 3_000, Date.now() + 60_000);
@@ -498,7 +500,7 @@ async function ours(
       shards = await Promise.all(
         Array.from({ length: shardCount }, (_, index) =>
           startControllerProcess(controlPlane.kubeconfigPath, {
-            nodeOptions: IMAGE_NODE_FLAGS,
+            nodeOptions: CONTROLLER_NODE_FLAGS,
             shard: { index, count: shardCount },
             label: `shard ${index}`,
           }),
@@ -561,6 +563,13 @@ async function burstOfOurs(
   const burstCpuSeconds = cpuSeconds() - cpuAtBoundary;
   const burstRss = peakRss();
   const after = await serverCounters(client);
+  const heaps = await Promise.all(
+    controllers.map((c) => c.scrapeAll(['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes'])),
+  );
+  const heapAfterBurst = {
+    used: heaps.reduce((sum, [used = 0]) => sum + used, 0),
+    total: heaps.reduce((sum, [, total = 0]) => sum + total, 0),
+  };
 
   const runs = await listAll<Meta & { spec: { scheduledTime: string } }>(client, `${SCANRUNS}/scanruns`);
   const skews = runs
@@ -572,6 +581,7 @@ async function burstOfOurs(
     eventReasons: await eventReasonsSince(client, 'bench-', boundary),
     controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
     burstRss,
+    heapAfterBurst,
     ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }),
   };
 }
@@ -586,7 +596,7 @@ function burstCounts(burst: {
   skews: number[];
   before: ServerCounters;
   after: ServerCounters;
-}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss'> {
+}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss' | 'heapAfterBurst'> {
   const { n, boundary, lastMs, seen, created, before, after } = burst;
   return {
     lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
@@ -599,7 +609,7 @@ function burstCounts(burst: {
   };
 }
 
-type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun'>;
+type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst'>;
 
 async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
@@ -711,7 +721,7 @@ function printOurs(n: number, o: BurstResult): void {
   );
   console.log(
     `ours: last Job ${ourLast} after the minute; runs ${o.created}; skew p50/p99/max ${o.skew.p50}/${o.skew.p99}/${o.skew.max} s ` +
-      `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB; apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
+      `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB (heap after it ${mib(o.heapAfterBurst.used)}/${mib(o.heapAfterBurst.total)} MiB used/total); apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
   );
   console.log(
     `ours: writes per run ${(total(o.writes) / Math.max(1, o.created)).toFixed(2)}: ${writesLine(o.writes, o.created)}`,
