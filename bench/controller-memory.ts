@@ -19,6 +19,7 @@ import { startControlPlane } from '../test/controlplane/control-plane.ts';
 import {
   CONTROLLER_NODE_FLAGS,
   type ControllerProcess,
+  memoryLimitNote,
   peakRssSampler,
   startControllerProcess,
   untilReconciled,
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
   const nodeOptions = CONTROLLER_NODE_FLAGS;
   try {
     console.log(`control plane ready in ${(controlPlane.startupMs / 1000).toFixed(1)} s`);
+    console.log(`the controller: Node.js flags ${nodeOptions.join(' ') || '(none)'}; ${memoryLimitNote()}`);
     await helper('--create-schedules', [controlPlane.kubeconfigPath, String(startMs)]);
     const { kubeconfigPath } = controlPlane;
 

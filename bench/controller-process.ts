@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchMemoryLimitBytes, createMemoryCgroup, inCgroup, type MemoryCgroup } from './memory-cgroup.ts';
 
 const CLI = new URL('../bin/scanschedule.js', import.meta.url).pathname;
 
@@ -25,6 +26,30 @@ function imageNodeFlags(): string[] {
   return words.slice(1).filter((word) => word.startsWith('--'));
 }
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The memory limit every controller process runs under (the chart's, or BENCH_MEMORY_LIMIT); undefined: none. */
+export const CONTROLLER_MEMORY_LIMIT_BYTES = benchMemoryLimitBytes();
+let cgroupsMade = 0;
+let cgroupUnavailableSaid = false;
+
+/** A memory cgroup with the benches' limit for one controller process, when there is a limit and a way to apply it. */
+function controllerCgroup(): MemoryCgroup | undefined {
+  if (CONTROLLER_MEMORY_LIMIT_BYTES === undefined) return undefined;
+  const group = createMemoryCgroup(`scanschedule-bench-${process.pid}-${++cgroupsMade}`, CONTROLLER_MEMORY_LIMIT_BYTES);
+  if (!('unavailable' in group)) return group;
+  if (!cgroupUnavailableSaid) console.error(`controller memory limit not applied: ${group.unavailable}`);
+  cgroupUnavailableSaid = true;
+  return undefined;
+}
+
+/** What the benches print about the limit the controller runs under. */
+export function memoryLimitNote(): string {
+  if (CONTROLLER_MEMORY_LIMIT_BYTES === undefined) return 'no memory limit (BENCH_MEMORY_LIMIT=none)';
+  const mib = Math.round(CONTROLLER_MEMORY_LIMIT_BYTES / 1024 ** 2);
+  const source =
+    process.env.BENCH_MEMORY_LIMIT === undefined ? 'the chart’s resources.limits.memory' : 'BENCH_MEMORY_LIMIT';
+  return `memory limit ${mib} MiB (${source}), in a cgroup of its own as in a pod`;
+}
 
 export interface ControllerProcess {
   readonly pid: number;
@@ -103,32 +128,44 @@ export async function startControllerProcess(
   } = {},
 ): Promise<ControllerProcess> {
   const metricsPort = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(options.nodeOptions ?? []),
-      CLI,
-      'controller',
-      '--kubeconfig',
-      kubeconfigPath,
-      '--leader-elect',
-      'false',
-      '--metrics-bind-address',
-      `127.0.0.1:${metricsPort}`,
-      '--health-probe-bind-address',
-      '0',
-      '--log-level',
-      'error',
-      ...(options.namespace === undefined ? [] : ['--namespace', options.namespace]),
-      ...(options.shard === undefined
-        ? []
-        : ['--shard-count', String(options.shard.count), '--shard-index', String(options.shard.index)]),
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  const group = controllerCgroup();
+  const argv = [
+    ...(options.nodeOptions ?? []),
+    CLI,
+    'controller',
+    '--kubeconfig',
+    kubeconfigPath,
+    '--leader-elect',
+    'false',
+    '--metrics-bind-address',
+    `127.0.0.1:${metricsPort}`,
+    '--health-probe-bind-address',
+    '0',
+    '--log-level',
+    'error',
+    ...(options.namespace === undefined ? [] : ['--namespace', options.namespace]),
+    ...(options.shard === undefined
+      ? []
+      : ['--shard-count', String(options.shard.count), '--shard-index', String(options.shard.index)]),
+  ];
+  const [command, args] = group === undefined ? [process.execPath, argv] : inCgroup(group, process.execPath, argv);
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('the controller process did not start');
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        const kills = group?.oomKills() ?? 0;
+        console.error(
+          `the controller process ${options.label ?? pid} exited by itself (code ${code}, signal ${signal})` +
+            (kills > 0 ? `: killed for want of memory (${kills} OOM kill) under the ${memoryLimitNote()}` : ''),
+        );
+      }
+      group?.remove();
+      resolve();
+    }),
+  );
   let alive = true;
   void exited.then(() => {
     alive = false;
@@ -164,6 +201,7 @@ export async function startControllerProcess(
     scrape,
     scrapeAll,
     stop: async () => {
+      stopping = true;
       if (alive) child.kill('SIGTERM');
       await exited;
     },

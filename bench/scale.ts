@@ -2,7 +2,8 @@
 // control plane per N (etcd + kube-apiserver on this machine):
 //   (a) the raw-create bound: N ScanRuns and their N Jobs created by a bare keep-alive HTTPS client, at the best
 //       of a few concurrencies;
-//   (b) ours: N ScanSchedules (Allow) in 10 namespaces, the controller in its own process, started with the
+//   (b) ours: N ScanSchedules (Allow) in 10 namespaces, the controller in its own process and memory cgroup
+//       (the chart's limit, bench/memory-cgroup.ts), started with the
 //       Node.js flags of the image's ENTRYPOINT (RSS and CPU are its own): startup until every
 //       schedule has status.nextScheduleTime, idle CPU and RSS; then all due at one minute boundary (see
 //       cronDueOnlyAt): time until the last ScanRun's Job exists, run-creation skew, RSS during the burst,
@@ -37,6 +38,7 @@ import { type ControlPlane, startControlPlane } from '../test/controlplane/contr
 import {
   CONTROLLER_NODE_FLAGS,
   type ControllerProcess,
+  memoryLimitNote,
   peakRssSampler,
   rssOfPid,
   startControllerProcess,
@@ -824,6 +826,7 @@ if (sizes.some((v) => !Number.isInteger(v) || v <= 0))
 const shardCount = Number(values.shards);
 if (!Number.isInteger(shardCount) || shardCount < 0 || shardCount > 256)
   throw new Error(`--shards ${values.shards}: expected 0 (none) or 2 to 256`);
+console.log(`the controller: Node.js flags ${CONTROLLER_NODE_FLAGS.join(' ') || '(none)'}; ${memoryLimitNote()}`);
 const rows: Row[] = [];
 for (const n of sizes) {
   if (values['ours-only']) {

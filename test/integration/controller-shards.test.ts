@@ -110,12 +110,14 @@ describe('controller shards', () => {
       return holder === undefined || holder === '' ? undefined : `its Lease is held by ${holder}`;
     });
     await unsharded.stop();
-    const stoppedAt = Date.now();
     await eventually('shard 0 of 2 leading', async () =>
       (await holderOf('scanschedule.jmo.security-shard-0-of-2')) === 'shard-0-new' ? true : undefined,
     );
-    await eventually('a run of shard 0’s schedule created after the unsharded controller stopped', async () =>
-      (await runsOf(clients, ns0, 'ours')).find((run) => Date.parse(run.metadata.creationTimestamp ?? '') > stoppedAt),
+    // Created now, so only a controller leading now can give it a run.
+    await createSchedule(clients, aSchedule(ns0, 'later', { schedule: '@every 2s' }));
+    await eventually(
+      'a run of a schedule created in shard 0 after the takeover',
+      async () => (await runsOf(clients, ns0, 'later'))[0],
     );
   });
 });
