@@ -412,6 +412,8 @@ interface BurstFigures {
   reads: Map<string, number>;
   /** The controller processes' CPU from the boundary to the end of the burst. */
   controllerCpuMsPerRun: number;
+  /** Creation of each run's Job − nominal time: the scan's start, which may trail its run (the queue's lanes). */
+  jobSkew: Skew;
 }
 
 /** The same burst with one controller process per shard (--shard-count, --shard-index). */
@@ -579,7 +581,11 @@ async function burstOfOurs(
     .map((r) => (Date.parse(r.metadata.creationTimestamp) - Date.parse(r.spec.scheduledTime)) / 1000);
   const writes = countsBetween(before, after);
   const created = writes.get('POST scanruns') ?? 0;
+  const jobSkews = (await listAll<Meta>(client, `${BATCH}/jobs`))
+    .filter((j) => j.metadata.namespace.startsWith('bench-'))
+    .map((j) => (Date.parse(j.metadata.creationTimestamp) - boundary) / 1000);
   return {
+    jobSkew: skewOf(jobSkews),
     eventReasons: await eventReasonsSince(client, 'bench-', boundary),
     controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
     burstRss,
@@ -598,7 +604,7 @@ function burstCounts(burst: {
   skews: number[];
   before: ServerCounters;
   after: ServerCounters;
-}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss' | 'heapAfterBurst'> {
+}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss' | 'heapAfterBurst' | 'jobSkew'> {
   const { n, boundary, lastMs, seen, created, before, after } = burst;
   return {
     lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
@@ -611,7 +617,7 @@ function burstCounts(burst: {
   };
 }
 
-type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst'>;
+type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst' | 'jobSkew'>;
 
 async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
@@ -724,6 +730,9 @@ function printOurs(n: number, o: BurstResult): void {
   console.log(
     `ours: last Job ${ourLast} after the minute; runs ${o.created}; skew p50/p99/max ${o.skew.p50}/${o.skew.p99}/${o.skew.max} s ` +
       `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB (heap after it ${mib(o.heapAfterBurst.used)}/${mib(o.heapAfterBurst.total)} MiB used/total); apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
+  );
+  console.log(
+    `ours: Job creation skew p50/p99/max ${o.jobSkew.p50}/${o.jobSkew.p99}/${o.jobSkew.max} s [${o.jobSkew.histogram}] (KCM's skew is its Jobs')`,
   );
   console.log(
     `ours: writes per run ${(total(o.writes) / Math.max(1, o.created)).toFixed(2)}: ${writesLine(o.writes, o.created)}`,

@@ -54,6 +54,21 @@ export interface ClusterWriter {
   recordEvent(regarding: ScanSchedule | ScanRun, event: ClusterEvent): void;
 }
 
+/**
+ * Which of a reconcile's writes may wait for other schedules' more urgent work (kube/: the work queue's lanes).
+ * In a burst of due schedules every run is created first (the record of its due time, whose creation time is
+ * the schedule's skew), then the Jobs, then the schedules' status writes: the same writes, in a better order.
+ */
+export interface WorkOrder {
+  /** Other schedules wait to create their due runs: this schedule's Jobs can come after them. */
+  jobsCanWait(): boolean;
+  /** Other schedules wait to create due runs or Jobs: this schedule's status write can come after them. */
+  statusCanWait(): boolean;
+}
+
+/** Everything now: a reconcile with no queue behind it (tests, the CLI). */
+export const EVERYTHING_NOW: WorkOrder = { jobsCanWait: () => false, statusCanWait: () => false };
+
 /** What the reconciler tells metrics; optional so that tests and the CLI need none. */
 export interface ReconcileObserver {
   runCreated?(run: ScanRun, skewSeconds: number): void;

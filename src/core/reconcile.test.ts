@@ -9,7 +9,7 @@ import { aRun, aSchedule, aSucceededRun, instants, MINUTE, plus, SECOND } from '
 import { FakeCluster } from '../testing/fake-cluster.ts';
 import { ConflictError, RejectedError, TransientError } from './errors.ts';
 import { MAX_ATTEMPTS } from './notifications/deliveries.ts';
-import type { NotificationPort, PostOutcome, ResolvedChannel } from './ports.ts';
+import type { NotificationPort, PostOutcome, ResolvedChannel, WorkOrder } from './ports.ts';
 import { type ReconcileDeps, reconcileSchedule } from './reconcile.ts';
 import { encodeTerminationMessage } from './results/termination-message.ts';
 
@@ -229,6 +229,89 @@ describe('reconcileSchedule', () => {
     assert.deepEqual(await pass(deleting), { requeueAfterMs: null });
     assert.deepEqual([...empty.writes, ...deleting.writes], []);
   });
+});
+
+describe('reconcileSchedule: in a burst, runs first, then Jobs, then status writes', () => {
+  const order = (jobsWait: boolean, statusWaits: boolean): WorkOrder => ({
+    jobsCanWait: () => jobsWait,
+    statusCanWait: () => statusWaits,
+  });
+  const orderedPass = (cluster: FakeCluster, work: WorkOrder, now: Date = at) =>
+    reconcileSchedule(
+      key,
+      { cluster, clock: () => now, scannerImage: 'scanner:1', reportImage: 'scanschedule:1' },
+      work,
+    );
+
+  it('spreads the three writes over three passes and ends with the status one pass would have written', async () => {
+    const onePass = new FakeCluster().addSchedule(aSchedule());
+    await pass(onePass);
+
+    const cluster = new FakeCluster().addSchedule(aSchedule());
+    const steps: [WorkOrder, string[], string | undefined][] = [
+      [order(true, true), ['createRun security/nightly-1463652000'], 'jobs'],
+      [order(false, true), ['createJob security/nightly-1463652000'], 'status'],
+      [order(false, false), ['updateScheduleStatus security/nightly'], undefined],
+    ];
+    for (const [work, writes, deferred] of steps) {
+      cluster.writes.length = 0;
+      const result = await orderedPass(cluster, work);
+      assert.deepEqual(cluster.writes, writes);
+      assert.equal(result.deferred, deferred);
+    }
+    assert.deepEqual(cluster.schedule(key)?.status, onePass.schedule(key)?.status);
+    assert.deepEqual(
+      cluster.schedule(key)?.status?.startedJobs,
+      ['nightly-1463652000'],
+      'the Job a deferred pass created is recorded',
+    );
+    cluster.writes.length = 0;
+    assert.equal((await orderedPass(cluster, order(true, true))).deferred, undefined);
+    assert.deepEqual(cluster.writes, [], 'and then nothing is left to do');
+  });
+
+  it('leaves the status write with the Job it leaves for later: that pass writes the status anyway', async () => {
+    const schedule = aSchedule();
+    const cluster = new FakeCluster().addSchedule(schedule);
+    store(cluster, aRun({ owner: schedule, scheduledAt: instants.topOfTheHour }), 'r1');
+    const result = await orderedPass(cluster, order(true, false));
+    assert.deepEqual(cluster.writes, []);
+    assert.equal(result.deferred, 'jobs');
+  });
+
+  const writtenAtOnce: { name: string; schedule: ScanSchedule; now: Date; writes: string[]; deferred?: string }[] = [
+    {
+      name: 'a pass that starts nothing (a fresh start writes nextScheduleTime at once)',
+      schedule: aSchedule(),
+      now: plus(instants.justBeforeTheHour, 30 * SECOND),
+      writes: ['updateScheduleStatus security/nightly'],
+    },
+    {
+      name: 'skipped due times (the Event and lastMissedTime come from this pass alone)',
+      schedule: aSchedule({ status: { lastScheduleTime: '2016-05-19T08:00:00Z' } }),
+      now: at,
+      writes: ['createRun security/nightly-1463652000', 'updateScheduleStatus security/nightly'],
+      deferred: 'jobs',
+    },
+    {
+      name: 'a handled run-now request (lastHandledRunNow)',
+      schedule: aSchedule({ metadata: { annotations: { 'jmo.security/run-now': 'token-1' } } }),
+      now: plus(instants.justBeforeTheHour, 30 * SECOND),
+      writes: ['createRun security/nightly-manual-', 'updateScheduleStatus security/nightly'],
+      deferred: 'jobs',
+    },
+  ];
+  for (const { name, schedule, now, writes, deferred } of writtenAtOnce) {
+    it(`writes the status at once, however busy the queue, after ${name}`, async () => {
+      const cluster = new FakeCluster().addSchedule(schedule);
+      const result = await orderedPass(cluster, order(true, true), now);
+      assert.deepEqual(
+        cluster.writes.map((w) => w.replace(/manual-.*/, 'manual-')),
+        writes,
+      );
+      assert.equal(result.deferred, deferred);
+    });
+  }
 });
 
 describe('reconcileSchedule: status writes carry the resourceVersion they were computed from', () => {

@@ -7,6 +7,11 @@
 // confirmed missing by a live read before the run is failed; a run that ever had a Job never gets a second one
 // (its own status, or the schedule's status.startedJobs until then, says it had one: core/started-jobs.ts);
 // every status write carries the resourceVersion it was computed from.
+//
+// In a burst, a reconcile may leave a run's Job, or the status write, to a later pass (WorkOrder, ports.ts), so that
+// other schedules' due runs are created first. Nothing is lost by it: a run without a Job is what every pass
+// already completes (a crash between the two writes leaves the same), the plan recovers lastScheduleTime from the
+// runs, and a status write waits only when it holds nothing a later pass could not compute again.
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Job } from '@kubernetes/client-node';
 import type { ScanRun, ScanRunStatus, ScanSchedule, ScanScheduleStatus } from '../api/types.ts';
@@ -14,7 +19,7 @@ import { formatUtc } from '../schedule/rfc3339.ts';
 import { deliverNotifications } from './deliver-notifications.ts';
 import { ConflictError, RejectedError } from './errors.ts';
 import { isJobOfRun, jobForRun } from './job-for-run.ts';
-import { type PlanEvent, planSchedule } from './plan.ts';
+import { type Plan, type PlanEvent, planSchedule } from './plan.ts';
 import type {
   Clock,
   ClusterEvent,
@@ -23,11 +28,13 @@ import type {
   NotificationPort,
   ObjectKey,
   ReconcileObserver,
+  WorkOrder,
 } from './ports.ts';
+import { EVERYTHING_NOW } from './ports.ts';
 import { Reason } from './reasons.ts';
 import { RunReason } from './run-reasons.ts';
 import { isFinished, runStatusFromJob } from './run-status.ts';
-import { runHadJob, startedJobsRecord } from './started-jobs.ts';
+import { runHadJob, runRecordsJob, startedJobsRecord } from './started-jobs.ts';
 
 export interface ReconcileDeps {
   cluster: ClusterReader & ClusterWriter;
@@ -41,9 +48,14 @@ export interface ReconcileDeps {
   observer?: ReconcileObserver;
 }
 
+/** What a reconcile left for a later pass: creating Jobs (and then the status write), or the status write. */
+export type DeferredStage = 'jobs' | 'status';
+
 export interface ReconcileResult {
-  /** Reconcile again after this long; null: wait for a change. */
+  /** Reconcile again after this long; null: wait for a change. Not set when something was deferred. */
   requeueAfterMs: number | null;
+  /** Reconcile again once the more urgent work is done; the pass that does it says when after that. */
+  deferred?: DeferredStage;
 }
 
 const runKey = (run: ScanRun): ObjectKey => ({
@@ -57,23 +69,34 @@ interface SyncFindings {
   jobRejected?: string;
   /** Earliest time a notification retry is due. */
   retryAtMs?: number;
-  /** Runs whose Job this reconcile created. */
+  /**
+   * Runs with a Job that their own status does not record yet: created by this reconcile, or seen in the cache
+   * (created by a pass whose status write was deferred).
+   */
   startedJobs: string[];
+  /** This reconcile created a run or a Job: it is part of a burst of starts, whose status write may wait. */
+  started: boolean;
+  /** A run's Job was left for a later pass. */
+  jobsDeferred: boolean;
 }
 
 /**
  * Reconciles the schedule `key`. Throws the errors of errors.ts (or anything else, treated as transient) for the
  * worker to map to queue actions; problems with the user's spec are reported in status and Events instead.
  */
-export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Promise<ReconcileResult> {
+export async function reconcileSchedule(
+  key: ObjectKey,
+  deps: ReconcileDeps,
+  order: WorkOrder = EVERYTHING_NOW,
+): Promise<ReconcileResult> {
   const schedule = deps.cluster.getSchedule(key);
   // Deleted, or being deleted: garbage collection removes the runs and Jobs it owns.
   if (schedule === undefined || schedule.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: null };
   const now = deps.clock();
 
   const runs: ScanRun[] = [];
-  const found: SyncFindings = { startedJobs: [] };
-  for (const run of deps.cluster.runsOf(schedule)) runs.push(await syncRun(run, schedule, now, deps, found));
+  const found: SyncFindings = { startedJobs: [], started: false, jobsDeferred: false };
+  for (const run of deps.cluster.runsOf(schedule)) runs.push(await syncRun(run, schedule, now, deps, found, order));
 
   const plan = planSchedule({ schedule, runs, now, jobRejected: found.jobRejected });
 
@@ -104,7 +127,9 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
     if (created === 'already-exists') continue;
     const nominal = Date.parse(created.spec.scheduledTime);
     deps.observer?.runCreated?.(created, (now.getTime() - nominal) / 1000);
-    await startJob(created, schedule, now, deps, found);
+    found.started = true;
+    if (order.jobsCanWait()) found.jobsDeferred = true;
+    else await startJob(created, schedule, now, deps, found);
   }
   for (const name of plan.delete) await deps.cluster.deleteRun({ namespace: key.namespace, name });
 
@@ -124,8 +149,28 @@ export async function reconcileSchedule(key: ObjectKey, deps: ReconcileDeps): Pr
   const startedJobs = startedJobsRecord(schedule.status?.startedJobs, runs, found.startedJobs);
   if (startedJobs === undefined) delete status.startedJobs;
   else status.startedJobs = startedJobs;
-  if (!isDeepStrictEqual(status, schedule.status)) await deps.cluster.updateScheduleStatus(schedule, status);
+  if (!isDeepStrictEqual(status, schedule.status)) {
+    // A pass that left a Job for later writes the status again once it is created (startedJobs): one write saved.
+    const statusWaits =
+      (found.jobsDeferred || (found.started && order.statusCanWait())) &&
+      statusCanWait(schedule, status, final === plan ? plan : undefined);
+    if (statusWaits) return { requeueAfterMs: null, deferred: found.jobsDeferred ? 'jobs' : 'status' };
+    await deps.cluster.updateScheduleStatus(schedule, status);
+  }
+  if (found.jobsDeferred) return { requeueAfterMs: null, deferred: 'jobs' };
   return { requeueAfterMs: earliest(plan.requeueAfterMs, found.retryAtMs, now.getTime()) };
+}
+
+/**
+ * The status write may be left to a later pass only when that pass would write the same: nothing in it comes from
+ * this pass alone. Not so with an Event (a missed time's lastMissedTime, a handled run-now), a cancel or delete (the
+ * runs it read are gone by then), or a Job rejection (its condition).
+ */
+export function statusCanWait(schedule: ScanSchedule, status: ScanScheduleStatus, plan: Plan | undefined): boolean {
+  if (plan === undefined) return false;
+  if (plan.events.length > 0 || plan.cancel.length > 0 || plan.delete.length > 0 || plan.missedCount > 0) return false;
+  const previous = schedule.status ?? {};
+  return status.lastMissedTime === previous.lastMissedTime && status.lastHandledRunNow === previous.lastHandledRunNow;
 }
 
 function earliest(requeueAfterMs: number | null, retryAtMs: number | undefined, nowMs: number): number | null {
@@ -141,6 +186,7 @@ async function syncRun(
   now: Date,
   deps: ReconcileDeps,
   found: SyncFindings,
+  order: WorkOrder,
 ): Promise<ScanRun> {
   if (run.metadata.deletionTimestamp !== undefined) return run;
   if ((run.spec.backend?.type ?? 'kubernetes') !== 'kubernetes') return run;
@@ -153,6 +199,11 @@ async function syncRun(
   let job: V1Job | undefined = deps.cluster.getJob(runKey(run));
   if (job === undefined) {
     if (!hadJob) {
+      if (order.jobsCanWait()) {
+        found.jobsDeferred = true;
+        return run;
+      }
+      found.started = true;
       return notify(await startJob(run, schedule, now, deps, found), schedule, now, deps, found);
     }
     // The cache may only lag: ask the API server before calling the Job gone. A Job that is really gone is
@@ -170,6 +221,8 @@ async function syncRun(
   if (job !== undefined && !isJobOfRun(job, run)) return failWithConflict(run, schedule, now, deps);
   const pods = job === undefined ? [] : deps.cluster.podsOf(job);
   const synced = await writeRunStatus(run, runStatusFromJob(run, job, pods, now, hadJob), deps);
+  if (job !== undefined && !runRecordsJob(synced) && !isFinished(synced))
+    found.startedJobs.push(synced.metadata.name ?? '');
   if (isFinished(synced)) {
     deps.observer?.runFinished?.(schedule, synced);
     return notify(synced, schedule, now, deps, found);

@@ -44,7 +44,7 @@ import {
   LeaderElector,
 } from './leader-election.ts';
 import { KubeNotificationPort } from './notification-port.ts';
-import { processKey } from './process-key.ts';
+import { LANE_COUNT, Lane, processKey, workOrderOf } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
 import { KubeLeaseLister, ShardCountFence } from './shard-count-fence.ts';
 import { ScheduleKeyQueue } from './work-queue.ts';
@@ -320,7 +320,7 @@ export async function startController(settings: ControllerSettings): Promise<Run
   const { kubeConfig, namespace, log } = settings;
   const identity = settings.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const metrics = new ControllerMetrics({ processMetrics: true, shard: settings.shard ?? WHOLE_CLUSTER });
-  const queue = new ScheduleKeyQueue({ observer: metrics.workqueueObserver() });
+  const queue = new ScheduleKeyQueue({ observer: metrics.workqueueObserver(), lanes: LANE_COUNT });
   const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Aborted when leadership is lost: a write still in flight then must not land after another leader started.
   const leadership = new AbortController();
@@ -382,7 +382,13 @@ export async function startController(settings: ControllerSettings): Promise<Run
     const [ns = '', name = ''] = key.split('/');
     const started = performance.now();
     const reconcileLog = log.child({ scanschedule: key, reconcileId: ++reconcileCount });
-    const result = await processKey(key, () => reconcileSchedule({ namespace: ns, name }, deps), queue, reconcileLog);
+    const order = workOrderOf(queue.takenFrom(key) ?? Lane.Runs, queue);
+    const result = await processKey(
+      key,
+      () => reconcileSchedule({ namespace: ns, name }, deps, order),
+      queue,
+      reconcileLog,
+    );
     metrics.reconciled(result, (performance.now() - started) / 1000);
   };
   metrics.sampleOnScrape(() => {

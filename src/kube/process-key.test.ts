@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConflictError, RejectedError, TransientError } from '../core/errors.ts';
-import { processKey } from './process-key.ts';
+import { Lane, processKey, workOrderOf } from './process-key.ts';
 
 const KEY = 'security/nightly';
 
@@ -15,7 +15,7 @@ function recorder(): {
   return {
     calls,
     queue: {
-      add: (key) => calls.push(`add ${key}`),
+      add: (key, lane) => calls.push(lane === undefined ? `add ${key}` : `add ${key} lane ${lane}`),
       addAfter: (key, ms) => calls.push(`addAfter ${key} ${ms}`),
       addRateLimited: (key) => calls.push(`addRateLimited ${key}`),
       forget: (key) => calls.push(`forget ${key}`),
@@ -30,7 +30,7 @@ function recorder(): {
 
 const cases: {
   name: string;
-  outcome: { requeueAfterMs: number | null } | Error;
+  outcome: { requeueAfterMs: number | null; deferred?: 'jobs' | 'status' } | Error;
   result: string;
   calls: string[];
 }[] = [
@@ -45,6 +45,18 @@ const cases: {
     outcome: { requeueAfterMs: 90_000 },
     result: 'requeue_after',
     calls: [`forget ${KEY}`, `addAfter ${KEY} 90000`, 'debug: reconciled'],
+  },
+  {
+    name: 'a reconcile that left its Jobs for later queues the key in the Jobs lane',
+    outcome: { requeueAfterMs: null, deferred: 'jobs' },
+    result: 'deferred',
+    calls: [`forget ${KEY}`, `add ${KEY} lane ${Lane.Jobs}`, 'debug: reconciled, the rest deferred'],
+  },
+  {
+    name: 'a reconcile that left its status write for later queues the key in the status lane',
+    outcome: { requeueAfterMs: null, deferred: 'status' },
+    result: 'deferred',
+    calls: [`forget ${KEY}`, `add ${KEY} lane ${Lane.Status}`, 'debug: reconciled, the rest deferred'],
   },
   {
     name: 'a conflict adds the key again at once, without backoff',
@@ -83,6 +95,29 @@ describe('processKey (the error → queue policy)', () => {
       };
       assert.equal(await processKey(KEY, reconcile, queue, log), c.result);
       assert.deepEqual(calls, c.calls);
+    });
+  }
+});
+
+describe('workOrderOf', () => {
+  const cases: { lane: number; waiting: number[]; jobsCanWait: boolean; statusCanWait: boolean }[] = [
+    { lane: Lane.Runs, waiting: [0, 0, 0], jobsCanWait: false, statusCanWait: false },
+    { lane: Lane.Runs, waiting: [3, 0, 0], jobsCanWait: true, statusCanWait: true },
+    { lane: Lane.Runs, waiting: [0, 2, 0], jobsCanWait: false, statusCanWait: true },
+    { lane: Lane.Runs, waiting: [0, 0, 5], jobsCanWait: false, statusCanWait: false },
+    // Taken from a later lane (it waited long enough, or nothing more urgent was left): that lane's work happens.
+    { lane: Lane.Jobs, waiting: [3, 0, 0], jobsCanWait: false, statusCanWait: true },
+    { lane: Lane.Jobs, waiting: [0, 0, 5], jobsCanWait: false, statusCanWait: false },
+    { lane: Lane.Status, waiting: [3, 2, 0], jobsCanWait: false, statusCanWait: false },
+  ];
+  for (const c of cases) {
+    it(`taken from lane ${c.lane} with ${c.waiting.join('/')} waiting: Jobs ${c.jobsCanWait ? 'wait' : 'now'}, status ${c.statusCanWait ? 'waits' : 'now'}`, () => {
+      const queue = {
+        waitingThrough: (lane: number) => c.waiting.slice(0, lane + 1).reduce((sum, n) => sum + n, 0),
+      };
+      const order = workOrderOf(c.lane, queue);
+      assert.equal(order.jobsCanWait(), c.jobsCanWait);
+      assert.equal(order.statusCanWait(), c.statusCanWait);
     });
   }
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock, settle } from '../testing/manual-clock.ts';
-import { BACKOFF_MAX_MS, backoffDelayMs, ScheduleKeyQueue } from './work-queue.ts';
+import { BACKOFF_MAX_MS, backoffDelayMs, MAX_LANE_WAIT_MS, ScheduleKeyQueue } from './work-queue.ts';
 
-function aQueue(clock = new ManualClock()): { queue: ScheduleKeyQueue; clock: ManualClock } {
-  return { queue: new ScheduleKeyQueue({ clock: clock.clock, setTimer: clock.setTimer }), clock };
+function aQueue(clock = new ManualClock(), lanes = 1): { queue: ScheduleKeyQueue; clock: ManualClock } {
+  return { queue: new ScheduleKeyQueue({ clock: clock.clock, setTimer: clock.setTimer, lanes }), clock };
 }
 
 /** Takes and finishes every key that is ready right now, without waiting. */
@@ -34,6 +34,67 @@ describe('backoffDelayMs', () => {
       assert.equal(backoffDelayMs(c.failures), c.ms);
     });
   }
+});
+
+describe('ScheduleKeyQueue lanes', () => {
+  it('hands out the most urgent lane first, in order within a lane', async () => {
+    const { queue } = aQueue(undefined, 3);
+    queue.add('ns/status', 2);
+    queue.add('ns/jobs-1', 1);
+    queue.add('ns/runs-1');
+    queue.add('ns/jobs-2', 1);
+    queue.add('ns/runs-2', 0);
+    assert.equal(queue.waitingThrough(0), 2);
+    assert.equal(queue.waitingThrough(1), 4);
+    assert.equal(queue.depth, 5);
+    assert.deepEqual(await drain(queue), ['ns/runs-1', 'ns/runs-2', 'ns/jobs-1', 'ns/jobs-2', 'ns/status']);
+  });
+
+  it('moves a waiting key to a more urgent lane, never to a less urgent one', async () => {
+    const { queue } = aQueue(undefined, 3);
+    queue.add('ns/a', 2);
+    queue.add('ns/b', 1);
+    queue.add('ns/a', 0);
+    queue.add('ns/b', 2);
+    assert.equal(queue.depth, 2);
+    assert.equal(queue.adds, 2, 'a move is not a new add');
+    assert.deepEqual(await drain(queue), ['ns/a', 'ns/b']);
+  });
+
+  it('says which lane an in-flight key was taken from, and re-queues a key re-added in flight in its lane', async () => {
+    const { queue } = aQueue(undefined, 3);
+    queue.add('ns/a', 1);
+    const key = await queue.get();
+    assert.equal(key, 'ns/a');
+    assert.equal(queue.takenFrom('ns/a'), 1);
+    queue.add('ns/a', 2);
+    queue.add('ns/b', 0);
+    queue.done('ns/a');
+    assert.equal(queue.takenFrom('ns/a'), undefined);
+    assert.deepEqual(await drain(queue), ['ns/b', 'ns/a']);
+    assert.equal(queue.takenFrom('ns/a'), undefined);
+  });
+
+  it(`serves a lane whose oldest key waited ${MAX_LANE_WAIT_MS} ms before more urgent ones`, async () => {
+    const { queue, clock } = aQueue(undefined, 3);
+    queue.add('ns/late', 2);
+    queue.add('ns/urgent-1');
+    await clock.advance(MAX_LANE_WAIT_MS - 1);
+    queue.add('ns/urgent-2');
+    assert.equal(await queue.get(), 'ns/urgent-1');
+    queue.done('ns/urgent-1');
+    await clock.advance(1);
+    assert.equal(await queue.get(), 'ns/late');
+    queue.done('ns/late');
+    assert.equal(await queue.get(), 'ns/urgent-2');
+  });
+
+  it('refuses a lane it does not have', () => {
+    const { queue } = aQueue(undefined, 3);
+    assert.throws(() => queue.add('ns/a', 3), /lane must be 0 to 2, not 3/);
+    assert.throws(() => queue.add('ns/a', -1), RangeError);
+    assert.throws(() => new ScheduleKeyQueue({ lanes: 0 }), /lanes must be a whole number/);
+  });
 });
 
 describe('ScheduleKeyQueue', () => {

@@ -1,11 +1,18 @@
 // The controller's work queue, on client-go's workqueue contract: a key is queued at most once, a key is never
 // processed by two workers at a time (re-added while in flight, it runs again after done()), failures back off
 // per key, and delayed re-adds keep the earliest deadline. Keys are `namespace/name` of ScanSchedules.
+//
+// Beyond client-go: lanes. A key waits in one lane, and workers take from the most urgent lane that has keys,
+// so that a burst of due schedules gets every run created before their Jobs, and those before the status writes
+// (process-key.ts names the lanes; docs/scaling.md has the figures). A key asked for in a more urgent lane moves
+// there. A lane whose oldest key has waited maxLaneWaitMs is served first, so urgent work cannot starve it.
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 /** Per-key backoff of addRateLimited: 5 ms doubling to 5 min, like client-go's default controller limiter. */
 const BACKOFF_BASE_MS = 5;
 export const BACKOFF_MAX_MS = 5 * 60_000;
+/** How long a key may wait in a lane behind more urgent ones before it is served anyway. */
+export const MAX_LANE_WAIT_MS = 30_000;
 
 /** Hooks for metrics; each is called synchronously when the counter or gauge changes. */
 export interface ScheduleKeyQueueObserver {
@@ -23,6 +30,9 @@ export interface ScheduleKeyQueueOptions {
   observer?: ScheduleKeyQueueObserver;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Lanes, numbered 0 (most urgent) to lanes − 1; 1 by default. */
+  lanes?: number;
+  maxLaneWaitMs?: number;
 }
 
 /** Handles one key. The worker maps its own errors to queue calls (STYLE S7); a throw is retried with backoff. */
@@ -44,10 +54,14 @@ export function backoffDelayMs(failures: number, baseMs = BACKOFF_BASE_MS, maxMs
 }
 
 export class ScheduleKeyQueue {
-  readonly #queue: string[] = [];
-  /** Keys that need processing: queued, or re-added while in flight. */
-  readonly #dirty = new Set<string>();
-  readonly #processing = new Set<string>();
+  /** Keys waiting for a worker, one array per lane, most urgent first. */
+  readonly #lanes: string[][];
+  /** When each waiting key entered its lane. */
+  readonly #waitingSince = new Map<string, number>();
+  /** Keys that need processing (queued, or re-added while in flight), with the most urgent lane asked for. */
+  readonly #dirty = new Map<string, number>();
+  /** Keys in flight, with the lane each was taken from. */
+  readonly #processing = new Map<string, number>();
   readonly #delayed = new Map<string, { deadline: number; cancel: CancelTimer }>();
   readonly #failures = new Map<string, number>();
   readonly #getters: ((key: string | undefined) => void)[] = [];
@@ -56,6 +70,7 @@ export class ScheduleKeyQueue {
   readonly #observer: ScheduleKeyQueueObserver;
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
+  readonly #maxLaneWaitMs: number;
   #shuttingDown = false;
   #runningWorkers = 0;
   #announceShutdown: () => void = () => {};
@@ -72,11 +87,27 @@ export class ScheduleKeyQueue {
     this.#observer = options.observer ?? {};
     this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS;
     this.#backoffMaxMs = options.backoffMaxMs ?? BACKOFF_MAX_MS;
+    this.#maxLaneWaitMs = options.maxLaneWaitMs ?? MAX_LANE_WAIT_MS;
+    const lanes = options.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1) throw new RangeError(`lanes must be a whole number ≥ 1, not ${lanes}`);
+    this.#lanes = Array.from({ length: lanes }, () => []);
   }
 
   /** Keys waiting for a worker. */
   get depth(): number {
-    return this.#queue.length;
+    return this.#lanes.reduce((sum, lane) => sum + lane.length, 0);
+  }
+
+  /** Keys waiting for a worker in lanes 0 to `lane`. */
+  waitingThrough(lane: number): number {
+    let sum = 0;
+    for (let i = 0; i <= lane && i < this.#lanes.length; i++) sum += this.#lanes[i]?.length ?? 0;
+    return sum;
+  }
+
+  /** The lane an in-flight key was taken from; undefined when it is not in flight. */
+  takenFrom(key: string): number | undefined {
+    return this.#processing.get(key);
   }
 
   /** Keys entered into the queue since it was made. */
@@ -94,15 +125,26 @@ export class ScheduleKeyQueue {
     return this.#runningWorkers;
   }
 
-  /** Marks the key for processing; a no-op if it is already queued or after shutdown(). */
-  add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
-    this.#dirty.add(key);
-    this.#adds++;
-    this.#observer.added?.();
+  /**
+   * Marks the key for processing in `lane` (0, the most urgent, by default); a no-op if it is already queued in
+   * that lane or a more urgent one, or after shutdown(). Queued in a less urgent lane, it moves.
+   */
+  add(key: string, lane = 0): void {
+    if (this.#shuttingDown) return;
+    if (!Number.isInteger(lane) || lane < 0 || lane >= this.#lanes.length) {
+      throw new RangeError(`lane must be 0 to ${this.#lanes.length - 1}, not ${lane}`);
+    }
+    const asked = this.#dirty.get(key);
+    if (asked !== undefined && asked <= lane) return;
+    this.#dirty.set(key, lane);
+    if (asked === undefined) {
+      this.#adds++;
+      this.#observer.added?.();
+    }
     // In flight: done() queues it again, so two workers never hold the same key.
     if (this.#processing.has(key)) return;
-    this.#enqueue(key);
+    if (asked !== undefined) this.#leaveLane(key, asked);
+    this.#enqueue(key, lane);
   }
 
   /**
@@ -153,10 +195,12 @@ export class ScheduleKeyQueue {
   /** Next key for a worker, waiting until there is one; undefined once shutdown() was called. */
   get(): Promise<string | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
-    const key = this.#queue.shift();
-    if (key !== undefined) {
-      this.#observer.depthChanged?.(this.#queue.length);
-      this.#take(key);
+    const lane = this.#laneToServe();
+    const key = lane === undefined ? undefined : this.#lanes[lane]?.shift();
+    if (lane !== undefined && key !== undefined) {
+      this.#waitingSince.delete(key);
+      this.#observer.depthChanged?.(this.depth);
+      this.#take(key, lane);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.#getters.push(resolve));
@@ -165,7 +209,8 @@ export class ScheduleKeyQueue {
   /** Ends the processing of a key taken with get(); queues it again if it was re-added meanwhile. */
   done(key: string): void {
     if (!this.#processing.delete(key)) return;
-    if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
+    const asked = this.#dirty.get(key);
+    if (asked !== undefined && !this.#shuttingDown) this.#enqueue(key, asked);
     if (this.#shuttingDown && this.#processing.size === 0) this.#drained?.();
   }
 
@@ -209,7 +254,8 @@ export class ScheduleKeyQueue {
       this.#announceShutdown();
       for (const { cancel } of this.#delayed.values()) cancel();
       this.#delayed.clear();
-      this.#queue.length = 0;
+      for (const lane of this.#lanes) lane.length = 0;
+      this.#waitingSince.clear();
       this.#dirty.clear();
       this.#observer.depthChanged?.(0);
       for (const resolve of this.#getters.splice(0)) resolve(undefined);
@@ -224,19 +270,39 @@ export class ScheduleKeyQueue {
     });
   }
 
-  #enqueue(key: string): void {
+  #enqueue(key: string, lane: number): void {
     const getter = this.#getters.shift();
     if (getter !== undefined) {
-      this.#take(key);
+      this.#take(key, lane);
       getter(key);
       return;
     }
-    this.#queue.push(key);
-    this.#observer.depthChanged?.(this.#queue.length);
+    this.#lanes[lane]?.push(key);
+    this.#waitingSince.set(key, this.#clock().getTime());
+    this.#observer.depthChanged?.(this.depth);
   }
 
-  #take(key: string): void {
+  /** Rare (a key asked for in a more urgent lane while it waits), so a linear search is cheap enough. */
+  #leaveLane(key: string, lane: number): void {
+    const keys = this.#lanes[lane];
+    const index = keys?.indexOf(key) ?? -1;
+    if (index >= 0) keys?.splice(index, 1);
+    this.#waitingSince.delete(key);
+  }
+
+  /** The most urgent lane with keys, unless a less urgent lane's oldest key has waited too long. */
+  #laneToServe(): number | undefined {
+    const now = this.#clock().getTime();
+    for (let lane = 1; lane < this.#lanes.length; lane++) {
+      const oldest = this.#lanes[lane]?.[0];
+      if (oldest !== undefined && now - (this.#waitingSince.get(oldest) ?? now) >= this.#maxLaneWaitMs) return lane;
+    }
+    const lane = this.#lanes.findIndex((keys) => keys.length > 0);
+    return lane < 0 ? undefined : lane;
+  }
+
+  #take(key: string, lane: number): void {
     this.#dirty.delete(key);
-    this.#processing.add(key);
+    this.#processing.set(key, lane);
   }
 }

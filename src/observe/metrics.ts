@@ -6,8 +6,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export const EVENT_LOOP_SAMPLE_MS = 100;
 
 /** Outcome label of scanschedule_reconcile_total, named as controller-runtime names it. */
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
-export const RECONCILE_RESULTS: readonly ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
+export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after' | 'deferred';
+export const RECONCILE_RESULTS: readonly ReconcileResult[] = [
+  'success',
+  'error',
+  'requeue',
+  'requeue_after',
+  'deferred',
+];
 
 export const METRIC_NAMES = {
   reconcileTotal: 'scanschedule_reconcile_total',
