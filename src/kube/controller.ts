@@ -146,7 +146,7 @@ interface Informers {
 function makeInformers(
   settings: ControllerSettings,
   clients: ApiClients,
-  enqueue: (namespace: string | undefined, name: string | undefined) => void,
+  enqueue: (namespace: string | undefined, name: string | undefined, lane?: number) => void,
   metrics: ControllerMetrics,
 ): Informers {
   const { kubeConfig, namespace, log } = settings;
@@ -157,9 +157,11 @@ function makeInformers(
     shard.count === 1
       ? undefined
       : (object: CachedObject): boolean => ownsNamespace(shard, object.metadata?.namespace ?? '');
-  // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule.
+  // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule. In the
+  // status lane: what they bring (a run's progress, the echo of a create whose response came after its watch
+  // event) must not cut in front of a burst's due runs and Jobs; it waits at most the queue's MAX_LANE_WAIT_MS.
   const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
-    enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE]);
+    enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE], Lane.Status);
   const informer = <T extends CachedObject>(
     resource: string,
     group: string,
@@ -330,8 +332,8 @@ export async function startController(settings: ControllerSettings): Promise<Run
     core: makeApiClientWithDeadline(kubeConfig, CoreV1Api, { timeoutMs, signal: leadership.signal }),
   };
 
-  const enqueue = (namespace: string | undefined, name: string | undefined): void => {
-    if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`);
+  const enqueue = (namespace: string | undefined, name: string | undefined, lane: number = Lane.Runs): void => {
+    if (namespace !== undefined && name !== undefined) queue.add(`${namespace}/${name}`, lane);
   };
   const informers = makeInformers(settings, clients, enqueue, metrics);
   const { schedules, runs, jobs, pods, fresh, whenFresh } = informers;
@@ -375,8 +377,8 @@ export async function startController(settings: ControllerSettings): Promise<Run
     // workers would starve watches, timers and the health server. One turn of the event loop per key prevents it.
     await yieldToEventLoop();
     if (!fresh()) {
-      // A cache went stale after this key was taken: back to the queue, whose workers wait for freshness.
-      queue.add(key);
+      // A cache went stale after this key was taken: back to its lane, whose workers wait for freshness.
+      queue.add(key, queue.takenFrom(key) ?? Lane.Runs);
       return;
     }
     const [ns = '', name = ''] = key.split('/');
