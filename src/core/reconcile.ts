@@ -20,17 +20,17 @@ import { deliverNotifications } from './deliver-notifications.ts';
 import { ConflictError, RejectedError } from './errors.ts';
 import { isJobOfRun, jobForRun } from './job-for-run.ts';
 import { type Plan, type PlanEvent, planSchedule } from './plan.ts';
-import type {
-  Clock,
-  ClusterEvent,
-  ClusterReader,
-  ClusterWriter,
-  NotificationPort,
-  ObjectKey,
-  ReconcileObserver,
-  WorkOrder,
+import {
+  type Clock,
+  type ClusterEvent,
+  type ClusterReader,
+  type ClusterWriter,
+  EVERYTHING_NOW,
+  type NotificationPort,
+  type ObjectKey,
+  type ReconcileObserver,
+  type WorkOrder,
 } from './ports.ts';
-import { EVERYTHING_NOW } from './ports.ts';
 import { Reason } from './reasons.ts';
 import { RunReason } from './run-reasons.ts';
 import { isFinished, runStatusFromJob } from './run-status.ts';
