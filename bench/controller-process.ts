@@ -42,13 +42,23 @@ function controllerCgroup(): MemoryCgroup | undefined {
   return undefined;
 }
 
+/**
+ * Flags added to every `scanschedule controller` the benches start, from BENCH_CONTROLLER_ARGS (space-separated),
+ * e.g. `--max-concurrent-reconciles 16`: to measure a setting without changing its default.
+ */
+export const CONTROLLER_EXTRA_ARGS: readonly string[] = (process.env.BENCH_CONTROLLER_ARGS ?? '')
+  .split(' ')
+  .filter((word) => word !== '');
+
 /** What the benches print about the limit the controller runs under. */
 export function memoryLimitNote(): string {
-  if (CONTROLLER_MEMORY_LIMIT_BYTES === undefined) return 'no memory limit (BENCH_MEMORY_LIMIT=none)';
+  const extra =
+    CONTROLLER_EXTRA_ARGS.length === 0 ? '' : `; flags ${CONTROLLER_EXTRA_ARGS.join(' ')} (BENCH_CONTROLLER_ARGS)`;
+  if (CONTROLLER_MEMORY_LIMIT_BYTES === undefined) return `no memory limit (BENCH_MEMORY_LIMIT=none)${extra}`;
   const mib = Math.round(CONTROLLER_MEMORY_LIMIT_BYTES / 1024 ** 2);
   const source =
     process.env.BENCH_MEMORY_LIMIT === undefined ? 'the chart’s resources.limits.memory' : 'BENCH_MEMORY_LIMIT';
-  return `memory limit ${mib} MiB (${source}), in a cgroup of its own as in a pod`;
+  return `memory limit ${mib} MiB (${source}), in a cgroup of its own as in a pod${extra}`;
 }
 
 export interface ControllerProcess {
@@ -109,7 +119,8 @@ export async function untilReconciled(controller: ControllerProcess, count: numb
   }
 }
 
-function procCpuSeconds(pid: number): number {
+/** A process's user + system CPU so far, in seconds. */
+export function procCpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -147,6 +158,7 @@ export async function startControllerProcess(
     ...(options.shard === undefined
       ? []
       : ['--shard-count', String(options.shard.count), '--shard-index', String(options.shard.index)]),
+    ...CONTROLLER_EXTRA_ARGS,
   ];
   const [command, args] = group === undefined ? [process.execPath, argv] : inCgroup(group, process.execPath, argv);
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });

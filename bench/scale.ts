@@ -40,6 +40,7 @@ import {
   type ControllerProcess,
   memoryLimitNote,
   peakRssSampler,
+  procCpuSeconds,
   rssOfPid,
   startControllerProcess,
   untilReconciled,
@@ -617,7 +618,10 @@ function burstCounts(burst: {
   };
 }
 
-type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst' | 'jobSkew'>;
+type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst' | 'jobSkew'> & {
+  /** kube-controller-manager's own CPU from the boundary to the end of the burst, per Job it created. */
+  controllerCpuMsPerJob: number | undefined;
+};
 
 async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
   const client = bareClient(controlPlane.kubeconfigPath, SETUP_CONCURRENCY);
@@ -663,10 +667,13 @@ async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
     boundary + burstWindowMs(n),
   );
   const peakRss = peakRssSampler(() => rssOfPid(pid));
+  const kcmCpuBefore = pid === undefined ? undefined : procCpuSeconds(pid);
   const { lastMs, seen } = await jobs.arrived;
   jobs.stop();
   await writesSettle(client, 3_000, boundary + burstWindowMs(n));
   const burstRss = peakRss();
+  const kcmCpuSeconds =
+    pid === undefined || kcmCpuBefore === undefined ? undefined : procCpuSeconds(pid) - kcmCpuBefore;
   const after = await serverCounters(client);
   const jobList = (await listAll<Meta>(client, `${BATCH}/jobs`)).filter((j) => j.metadata.namespace.startsWith('kcm-'));
   const writes = countsBetween(before, after);
@@ -680,7 +687,11 @@ async function kcm(controlPlane: ControlPlane, n: number): Promise<KcmResult> {
         1000,
     );
   client.close();
-  return { ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }), burstRss };
+  return {
+    ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }),
+    burstRss,
+    controllerCpuMsPerJob: kcmCpuSeconds === undefined ? undefined : (kcmCpuSeconds * 1000) / Math.max(1, created),
+  };
 }
 
 // ---- report
@@ -709,7 +720,8 @@ function printRow({ n, raw, ours: o, kcm: k }: Row): void {
   printOurs(n, o);
   console.log(
     `KCM cronjob (qps 1000): last Job ${kcmLast}; Jobs ${k.created}; skew p50/p99/max ${k.skew.p50}/${k.skew.p99}/${k.skew.max} s ` +
-      `[${k.skew.histogram}]; RSS peak ${mib(k.burstRss)} MiB; apiserver CPU ${k.serverCpuMsPerRun.toFixed(1)} ms/Job`,
+      `[${k.skew.histogram}]; RSS peak ${mib(k.burstRss)} MiB; apiserver CPU ${k.serverCpuMsPerRun.toFixed(1)} ms/Job, ` +
+      `controller CPU ${k.controllerCpuMsPerJob === undefined ? '–' : k.controllerCpuMsPerJob.toFixed(1)} ms/Job`,
   );
   console.log(
     `KCM: writes per Job ${(total(k.writes) / Math.max(1, k.created)).toFixed(2)}: ${writesLine(k.writes, k.created)}`,
