@@ -159,7 +159,8 @@ function makeInformers(
       : (object: CachedObject): boolean => ownsNamespace(shard, object.metadata?.namespace ?? '');
   // Runs, Jobs and pods carry their schedule's name as a label: their changes reconcile the schedule. In the
   // status lane: what they bring (a run's progress, the echo of a create whose response came after its watch
-  // event) must not cut in front of a burst's due runs and Jobs; it waits at most the queue's MAX_LANE_WAIT_MS.
+  // event) must not cut in front of a burst's due runs and Jobs; after the queue's MAX_LANE_WAIT_MS it shares
+  // the workers with them.
   const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
     enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE], Lane.Status);
   const informer = <T extends CachedObject>(

@@ -89,6 +89,50 @@ describe('ScheduleKeyQueue lanes', () => {
     assert.equal(await queue.get(), 'ns/urgent-2');
   });
 
+  const sharing: { name: string; waited: [string, number][]; fresh: [string, number][]; order: string[] }[] = [
+    {
+      name: 'an aged lane shares the workers with the urgent lane, a key each in turn',
+      waited: [
+        ['ns/job-1', 1],
+        ['ns/job-2', 1],
+        ['ns/job-3', 1],
+      ],
+      fresh: [
+        ['ns/run-1', 0],
+        ['ns/run-2', 0],
+      ],
+      order: ['ns/job-1', 'ns/run-1', 'ns/job-2', 'ns/run-2', 'ns/job-3'],
+    },
+    {
+      name: 'of two aged lanes the more urgent one takes the turns, the other follows when it empties',
+      waited: [
+        ['ns/status-1', 2],
+        ['ns/job-1', 1],
+      ],
+      fresh: [
+        ['ns/run-1', 0],
+        ['ns/run-2', 0],
+        ['ns/run-3', 0],
+      ],
+      order: ['ns/job-1', 'ns/run-1', 'ns/status-1', 'ns/run-2', 'ns/run-3'],
+    },
+    {
+      name: 'an aged lane that is itself the most urgent one is simply served',
+      waited: [['ns/job-1', 1]],
+      fresh: [['ns/status-1', 2]],
+      order: ['ns/job-1', 'ns/status-1'],
+    },
+  ];
+  for (const c of sharing) {
+    it(c.name, async () => {
+      const { queue, clock } = aQueue(undefined, 3);
+      for (const [key, lane] of c.waited) queue.add(key, lane);
+      await clock.advance(MAX_LANE_WAIT_MS);
+      for (const [key, lane] of c.fresh) queue.add(key, lane);
+      assert.deepEqual(await drain(queue), c.order);
+    });
+  }
+
   it('refuses a lane it does not have', () => {
     const { queue } = aQueue(undefined, 3);
     assert.throws(() => queue.add('ns/a', 3), /lane must be 0 to 2, not 3/);

@@ -5,7 +5,9 @@
 // Beyond client-go: lanes. A key waits in one lane, and workers take from the most urgent lane that has keys,
 // so that a burst of due schedules gets every run created before their Jobs, and those before the status writes
 // (process-key.ts names the lanes; docs/scaling.md has the figures). A key asked for in a more urgent lane moves
-// there. A lane whose oldest key has waited maxLaneWaitMs is served first, so urgent work cannot starve it.
+// there. A lane whose oldest key has waited maxLaneWaitMs shares the workers with the most urgent lane, a key
+// each in turn: urgent work cannot starve it, and it cannot stop urgent work either (at 10,000 due runs, serving
+// it alone held the last 2,500 runs back for 30 s behind Jobs; docs/scaling.md).
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 /** Per-key backoff of addRateLimited: 5 ms doubling to 5 min, like client-go's default controller limiter. */
@@ -72,6 +74,8 @@ export class ScheduleKeyQueue {
   readonly #backoffMaxMs: number;
   readonly #maxLaneWaitMs: number;
   #shuttingDown = false;
+  /** The last key handed out came from a lane served because it had waited too long: the next one does not. */
+  #lastTakeAged = false;
   #runningWorkers = 0;
   #announceShutdown: () => void = () => {};
   readonly #shutdownStarted = new Promise<void>((resolve) => {
@@ -290,15 +294,25 @@ export class ScheduleKeyQueue {
     this.#waitingSince.delete(key);
   }
 
-  /** The most urgent lane with keys, unless a less urgent lane's oldest key has waited too long. */
+  /**
+   * The most urgent lane with keys, or, every other take, a less urgent lane whose oldest key has waited
+   * maxLaneWaitMs (the most urgent of those).
+   */
   #laneToServe(): number | undefined {
+    const urgent = this.#lanes.findIndex((keys) => keys.length > 0);
+    if (urgent < 0) return undefined;
+    const aged = this.#lastTakeAged ? undefined : this.#agedLaneAfter(urgent);
+    this.#lastTakeAged = aged !== undefined;
+    return aged ?? urgent;
+  }
+
+  #agedLaneAfter(urgent: number): number | undefined {
     const now = this.#clock().getTime();
-    for (let lane = 1; lane < this.#lanes.length; lane++) {
+    for (let lane = urgent + 1; lane < this.#lanes.length; lane++) {
       const oldest = this.#lanes[lane]?.[0];
       if (oldest !== undefined && now - (this.#waitingSince.get(oldest) ?? now) >= this.#maxLaneWaitMs) return lane;
     }
-    const lane = this.#lanes.findIndex((keys) => keys.length > 0);
-    return lane < 0 ? undefined : lane;
+    return undefined;
   }
 
   #take(key: string, lane: number): void {
