@@ -20,8 +20,8 @@ const LANE_OF_STAGE: Record<DeferredStage, number> = { jobs: Lane.Jobs, status: 
 
 /**
  * What a key taken from `lane` may leave for later: its Jobs while other keys wait in the runs lane, its status
- * write while others wait for runs or Jobs. A key taken from a later lane does that lane's work (the queue serves
- * a lane that waited too long before more urgent ones, and it must then make progress).
+ * write while others wait for runs or Jobs. A key taken from a later lane does that lane's work (a lane that waited
+ * too long gets every other turn before more urgent ones, and must then make progress).
  */
 export function workOrderOf(lane: number, queue: Pick<ScheduleKeyQueue, 'waitingThrough'>): WorkOrder {
   return {
