@@ -88,7 +88,7 @@ export const CONTROLLER_DEFAULTS = {
   retryPeriodMs: DEFAULT_RETRY_PERIOD_MS,
   metricsBindAddress: ':8080',
   healthProbeBindAddress: ':8081',
-  maxConcurrentReconciles: 4,
+  maxConcurrentReconciles: 16,
   scannerImage: 'ghcr.io/jimmy058910/jmo-security:latest',
   reportImage: 'ghcr.io/jmo-security/scanschedule:0.1.0',
   allowLinkLocalNotificationTargets: false,

@@ -70,7 +70,7 @@ export interface TestControllerOptions {
   notifications?: boolean;
   /** Default: the whole cluster. */
   shard?: Shard;
-  /** Default: LOCAL_CONTROLLER_SETTINGS' (4). */
+  /** Default: LOCAL_CONTROLLER_SETTINGS' (16). */
   maxConcurrentReconciles?: number;
 }
 
