@@ -66,6 +66,11 @@ export interface ControllerProcess {
   readonly metricsPort: number;
   /** Resident set size now, in bytes. */
   rss(): number;
+  /**
+   * The anonymous part of rss() (heap, malloc, stacks): what the process itself allocated. The rest is file-backed,
+   * mostly Node.js's own binary, shared with every process that maps it and dropped first under memory pressure.
+   */
+  rssAnonymous(): number;
   /** User + system CPU seconds so far. */
   cpuSeconds(): number;
   /** The sum of a metric over all its label sets on /metrics. */
@@ -85,11 +90,11 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A process's resident set size in bytes; 0 once it is gone. */
-export function rssOfPid(pid: number | undefined): number {
+/** A process's resident set size in bytes (or one part of it: RssAnon, RssFile); 0 once it is gone. */
+export function rssOfPid(pid: number | undefined, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   if (pid === undefined) return 0;
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
@@ -209,6 +214,7 @@ export async function startControllerProcess(
     pid,
     metricsPort,
     rss: () => rssOfPid(pid),
+    rssAnonymous: () => rssOfPid(pid, 'RssAnon'),
     cpuSeconds: () => procCpuSeconds(pid),
     scrape,
     scrapeAll,

@@ -459,6 +459,8 @@ async function rawBound(kubeconfigPath: string, n: number): Promise<RawResult> {
 
 interface BurstFigures {
   burstRss: number;
+  /** The peak of the anonymous part of the controllers' RSS (ControllerProcess.rssAnonymous). */
+  burstRssAnonymous: number;
   /** The controllers' V8 heap, used and total, summed, right after the burst (one scrape each). */
   heapAfterBurst: { used: number; total: number };
   /** Minute boundary until the N-th Job was seen (ms); undefined when not all arrived. */
@@ -496,6 +498,7 @@ interface BurstResult extends BurstFigures {
   restartStatusWrites: number;
   idleCpuSecondsPerMin: number;
   idleRss: number;
+  idleRssAnonymous: number;
   sharded: ShardedResult | undefined;
 }
 
@@ -545,6 +548,7 @@ async function ours(
     await sleep(idleSeconds * 1000);
     const idleCpuSecondsPerMin = (controller.cpuSeconds() - cpuBefore) * (60 / idleSeconds);
     const idleRss = controller.rss();
+    const idleRssAnonymous = controller.rssAnonymous();
 
     // A restart (a new leader, a rollout): every status is already right, so it should cost reads only.
     await controller.stop();
@@ -591,6 +595,7 @@ async function ours(
       restartStatusWrites,
       idleCpuSecondsPerMin,
       idleRss,
+      idleRssAnonymous,
       ...burst,
       sharded,
     };
@@ -638,11 +643,13 @@ async function burstOfOurs(
     boundary + burstWindowMs(n),
   );
   const peakRss = peakRssSampler(() => controllers.reduce((sum, c) => sum + c.rss(), 0));
+  const peakRssAnonymous = peakRssSampler(() => controllers.reduce((sum, c) => sum + c.rssAnonymous(), 0));
   const { lastMs, seen } = await jobs.arrived;
   jobs.stop();
   await writesSettle(client, 3_000, boundary + burstWindowMs(n));
   const burstCpuSeconds = cpuSeconds() - cpuAtBoundary;
   const burstRss = peakRss();
+  const burstRssAnonymous = peakRssAnonymous();
   const after = await serverCounters(client);
   const heaps = await Promise.all(
     controllers.map((c) => c.scrapeAll(['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes'])),
@@ -666,6 +673,7 @@ async function burstOfOurs(
     eventReasons: await eventReasonsSince(client, 'bench-', boundary),
     controllerCpuMsPerRun: (burstCpuSeconds * 1000) / Math.max(1, created),
     burstRss,
+    burstRssAnonymous,
     heapAfterBurst,
     ...burstCounts({ n, boundary, lastMs, seen, created, skews, before, after }),
   };
@@ -681,7 +689,10 @@ function burstCounts(burst: {
   skews: number[];
   before: ServerCounters;
   after: ServerCounters;
-}): Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss' | 'heapAfterBurst' | 'jobSkew'> {
+}): Omit<
+  BurstFigures,
+  'eventReasons' | 'controllerCpuMsPerRun' | 'burstRss' | 'burstRssAnonymous' | 'heapAfterBurst' | 'jobSkew'
+> {
   const { n, boundary, lastMs, seen, created, before, after } = burst;
   return {
     lastJobMs: seen >= n && lastMs !== undefined ? lastMs - boundary : undefined,
@@ -694,7 +705,10 @@ function burstCounts(burst: {
   };
 }
 
-type KcmResult = Omit<BurstFigures, 'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst' | 'jobSkew'> & {
+type KcmResult = Omit<
+  BurstFigures,
+  'eventReasons' | 'controllerCpuMsPerRun' | 'heapAfterBurst' | 'jobSkew' | 'burstRssAnonymous'
+> & {
   /** kube-controller-manager's own CPU from the boundary to the end of the burst, per Job it created. */
   controllerCpuMsPerJob: number | undefined;
 };
@@ -812,7 +826,8 @@ function printOurs(n: number, o: BurstResult): void {
   console.log(
     `ours: startup to every nextScheduleTime ${s1(o.startupMs)} s (${(o.startupMs / o.rawStatus.ms).toFixed(2)}× the raw bound: ` +
       `${n} status patches by a bare client ${s1(o.rawStatus.ms)} s at concurrency ${o.rawStatus.concurrency}; ${o.rawStatus.perConcurrency}); ` +
-      `idle ${o.idleCpuSecondsPerMin.toFixed(2)} CPU s/min, RSS ${mib(o.idleRss)} MiB`,
+      `idle ${o.idleCpuSecondsPerMin.toFixed(2)} CPU s/min, RSS ${mib(o.idleRss)} MiB (anonymous ${mib(o.idleRssAnonymous)} MiB, ` +
+      `the rest file-backed)`,
   );
   console.log(
     `ours: startup writes per schedule ${(total(o.startupWrites) / n).toFixed(2)}: ${writesLine(o.startupWrites, n)}`,
@@ -822,7 +837,7 @@ function printOurs(n: number, o: BurstResult): void {
   );
   console.log(
     `ours: last Job ${ourLast} after the minute; runs ${o.created}; skew p50/p99/max ${o.skew.p50}/${o.skew.p99}/${o.skew.max} s ` +
-      `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB (heap after it ${mib(o.heapAfterBurst.used)}/${mib(o.heapAfterBurst.total)} MiB used/total); apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
+      `[${o.skew.histogram}]; burst RSS ${mib(o.burstRss)} MiB (anonymous ${mib(o.burstRssAnonymous)} MiB; heap after it ${mib(o.heapAfterBurst.used)}/${mib(o.heapAfterBurst.total)} MiB used/total); apiserver CPU ${o.serverCpuMsPerRun.toFixed(1)} ms/run, controller CPU ${o.controllerCpuMsPerRun.toFixed(1)} ms/run`,
   );
   console.log(
     `ours: Job creation skew p50/p99/max ${o.jobSkew.p50}/${o.jobSkew.p99}/${o.jobSkew.max} s [${o.jobSkew.histogram}] (KCM's skew is its Jobs')`,
