@@ -1,12 +1,16 @@
 // What the informer caches keep of each object. With thousands of schedules, runs, Jobs and pods cached, fields
 // nothing of ours reads (server-side apply bookkeeping, whole pod specs) were most of the controller's memory.
 // Pruning happens in place: client-node's ListWatch keeps the same object in its own cache, so both shrink.
+// Fields are dropped by setting them to undefined, never with `delete`: the API server sends a custom resource's
+// keys sorted, so managedFields sits mid-object, and deleting a key that is not the last one turns the object into
+// a hash table (V8's dictionary mode), 2–3× the size of the object it replaces (1,088 B against 480 B for a run's
+// metadata and spec). JSON.stringify and every `?.` read treat an undefined field as absent.
 import type { CachedObject } from './resilient-informer.ts';
 
 /** metadata.managedFields: server-side apply bookkeeping, often the largest part of a small object. */
 export function withoutManagedFields<T extends CachedObject>(object: T): T {
   const metadata = object.metadata as { managedFields?: unknown } | undefined;
-  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  if (metadata?.managedFields !== undefined) metadata.managedFields = undefined;
   return object;
 }
 
@@ -35,14 +39,14 @@ const POD_STATUS_KEPT = new Set([
 
 function keepOnly(record: Record<string, unknown> | undefined, kept: ReadonlySet<string>): void {
   if (record === undefined) return;
-  for (const key of Object.keys(record)) if (!kept.has(key)) delete record[key];
+  for (const key of Object.keys(record)) if (!kept.has(key)) record[key] = undefined;
 }
 
 /** A pod reduced to the fields the controller reads: no spec, no annotations, no managedFields. */
 export function keepPodStatusFields<T extends CachedObject>(pod: T): T {
   const object = pod as unknown as { metadata?: Record<string, unknown>; spec?: unknown; status?: unknown };
   keepOnly(object.metadata, POD_METADATA_KEPT);
-  delete object.spec;
+  object.spec = undefined;
   if (object.status !== null && typeof object.status === 'object') {
     keepOnly(object.status as Record<string, unknown>, POD_STATUS_KEPT);
   }
@@ -57,7 +61,7 @@ export function keepPodStatusFields<T extends CachedObject>(pod: T): T {
 export function keepJobStatusFields<T extends CachedObject>(job: T): T {
   withoutManagedFields(job);
   const spec = (job as { spec?: { template?: unknown } }).spec;
-  if (spec?.template !== undefined) delete spec.template;
+  if (spec?.template !== undefined) spec.template = undefined;
   return job;
 }
 
@@ -80,7 +84,7 @@ const IDENTITY_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion'
 export function shrinkToIdentity<T extends CachedObject>(object: T): T {
   const record = object as unknown as Record<string, unknown>;
   for (const key of Object.keys(record))
-    if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') delete record[key];
+    if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') record[key] = undefined;
   keepOnly(record.metadata as Record<string, unknown> | undefined, IDENTITY_METADATA);
   return object;
 }

@@ -47,6 +47,7 @@ import { KubeNotificationPort } from './notification-port.ts';
 import { LANE_COUNT, Lane, processKey, workOrderOf } from './process-key.ts';
 import { type CachedObject, collectionPath, type ObjectList, ResilientInformer } from './resilient-informer.ts';
 import { KubeLeaseLister, ShardCountFence } from './shard-count-fence.ts';
+import { StringPool } from './string-pool.ts';
 import { ScheduleKeyQueue } from './work-queue.ts';
 
 export interface ControllerSettings {
@@ -163,6 +164,8 @@ function makeInformers(
   // the workers with them.
   const enqueueOwner = (object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): void =>
     enqueue(object.metadata?.namespace, object.metadata?.labels?.[LABEL_SCHEDULE], Lane.Status);
+  // One pool for all informers: a run and its Job share their scheduled time, labels and namespace.
+  const strings = new StringPool();
   const informer = <T extends CachedObject>(
     resource: string,
     group: string,
@@ -184,6 +187,7 @@ function makeInformers(
         })) as ObjectList<T>,
       onEvent: (_type, object) => onEvent(object),
       ...(keep !== undefined && { keep }),
+      strings,
       onRestart: () => metrics.informerRestarts.inc({ resource }),
       log,
     });

@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { type Logger, silentLogger } from '../observe/logger.ts';
 import { pruneForCollection, shrinkToIdentity } from './cache-pruning.ts';
+import { StringPool } from './string-pool.ts';
 import { type CancelTimer, type Clock, type SetTimer, systemClock, systemTimer } from './timers.ts';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -111,6 +112,11 @@ export interface ResilientInformerOptions<T extends CachedObject> {
    * all lose managedFields.
    */
   prune?: (object: T) => T;
+  /**
+   * Where the cached objects' string values are shared (see StringPool), after the prune. Informers given the same
+   * pool share values across resources (a run's and its Job's scheduled time, namespaces). Default: one of its own.
+   */
+  strings?: StringPool;
   /**
    * Which objects this informer is for (another shard's are not): the others are neither cached nor reported, as
    * if they did not exist. The watch still brings them (the API server cannot select by namespace hash), so
@@ -301,6 +307,7 @@ export class ResilientInformer<T extends CachedObject> {
   readonly #byNamespace: Buckets<T> = new Map();
   readonly #indexes = new Map<string, Index<T>>();
   readonly #prune: (object: T) => T;
+  readonly #strings: StringPool;
   readonly #keep: (object: T) => boolean;
   /** Object key → the resourceVersion one of our own writes produced, until the watch brings it (ownWrite). */
   readonly #ownVersions = new Map<string, string>();
@@ -332,6 +339,7 @@ export class ResilientInformer<T extends CachedObject> {
     this.#staleAfterMs = options.staleAfterMs ?? 180_000;
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 30_000;
     this.#prune = options.prune ?? pruneForCollection<T>(options.path);
+    this.#strings = options.strings ?? new StringPool();
     this.#keep = options.keep ?? (() => true);
   }
 
@@ -485,8 +493,13 @@ export class ResilientInformer<T extends CachedObject> {
 
   /** A watched object: cached pruned if it is ours to keep, else cut down to what client-node's cache needs. */
   #accept(object: T): void {
-    if (this.#keep(object)) this.#upsert(this.#prune(object));
+    if (this.#keep(object)) this.#upsert(this.#shrink(object));
     else shrinkToIdentity(object);
+  }
+
+  /** What the cache keeps of an object of ours: pruned, its strings shared. */
+  #shrink(object: T): T {
+    return this.#strings.internAll(this.#prune(object));
   }
 
   #upsert(object: T): void {
@@ -606,7 +619,7 @@ export class ResilientInformer<T extends CachedObject> {
         if (!isCurrent()) throw new Error('informer generation abandoned');
         for (const item of result.items ?? []) {
           const object = toWireJson(item);
-          if (this.#keep(object)) items.push(this.#prune(object));
+          if (this.#keep(object)) items.push(this.#shrink(object));
         }
         token = result.metadata?.continue || undefined;
       } while (token !== undefined);
