@@ -81,10 +81,15 @@ interface Response {
   body: string;
 }
 
+interface WatchEvent {
+  type: string;
+  object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
+}
+
 interface BareClient {
   call(method: string, path: string, body?: unknown, contentType?: string): Promise<Response>;
-  /** Streams a watch; `onLine` gets each raw JSON line. Returns a stop function. */
-  watch(path: string, onLine: (line: string) => void): () => void;
+  /** Streams a watch, opened again where it left off if the server ends it; returns a stop function. */
+  watch(path: string, onEvent: (event: WatchEvent) => void): () => void;
   close(): void;
 }
 
@@ -130,20 +135,51 @@ function bareClient(kubeconfigPath: string, maxSockets: number): BareClient {
       outgoing.on('error', reject);
       outgoing.end(payload);
     });
-  const watch = (path: string, onLine: (line: string) => void): (() => void) => {
-    const outgoing = request({ host: server.hostname, port: server.port, path, agent: false, ...tls }, (response) => {
-      let rest = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line !== '') onLine(line);
+  // The API server closes a watch whose reader falls behind (a saturated box starves this process too): it is
+  // opened again from the last resourceVersion seen, so no event is lost and a burst is never under-counted.
+  const watch = (path: string, onEvent: (event: WatchEvent) => void): (() => void) => {
+    let stopped = false;
+    let resourceVersion: string | undefined;
+    let outgoing: ReturnType<typeof request> | undefined;
+    const open = (): void => {
+      let ended = false;
+      // 'close' and 'error' may both come: one reopen per connection.
+      const reopen = (): void => {
+        if (ended || stopped) return;
+        ended = true;
+        console.warn(`bench: the API server ended a watch (${path}); reopened from resourceVersion ${resourceVersion}`);
+        setTimeout(() => {
+          if (!stopped) open();
+        }, 100);
+      };
+      const from = resourceVersion === undefined ? '' : `&resourceVersion=${resourceVersion}`;
+      outgoing = request({ host: server.hostname, port: server.port, path: `${path}${from}`, agent: false, ...tls });
+      outgoing.on('response', (response) => {
+        let rest = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) {
+            if (line === '') continue;
+            const event = JSON.parse(line) as WatchEvent;
+            // 410 Gone: that version is compacted away; the next watch starts from the current state.
+            if (event.type === 'ERROR') resourceVersion = undefined;
+            else resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+            onEvent(event);
+          }
+        });
+        response.on('error', () => {});
+        response.on('close', reopen);
       });
-      response.on('error', () => {});
-    });
-    outgoing.on('error', () => {});
-    outgoing.end();
-    return () => outgoing.destroy();
+      outgoing.on('error', reopen);
+      outgoing.end();
+    };
+    open();
+    return () => {
+      stopped = true;
+      outgoing?.destroy();
+    };
   };
   return { call, watch, close: () => agent.destroy() };
 }
@@ -278,8 +314,7 @@ function jobsArrive(
   const arrived = new Promise<{ lastMs: number | undefined; seen: number }>((resolve) => {
     resolveArrived = resolve;
   });
-  const stopWatch = client.watch(path, (line) => {
-    const event = JSON.parse(line) as { type: string; object: { metadata?: { name?: string; namespace?: string } } };
+  const stopWatch = client.watch(path, (event) => {
     const namespace = event.object.metadata?.namespace ?? '';
     if (event.type !== 'ADDED' || !accept(namespace)) return;
     seen.add(`${namespace}/${event.object.metadata?.name}`);
@@ -311,8 +346,9 @@ function everyScheduleHasNext(client: BareClient, count: number, deadlineMs: num
       },
       Math.max(0, deadlineMs - Date.now()),
     );
-    const stop = client.watch(`${SCANRUNS}/scanschedules?watch=1&allowWatchBookmarks=false`, (line) => {
-      const event = JSON.parse(line) as { type: string; object: ScanSchedule };
+    const stop = client.watch(`${SCANRUNS}/scanschedules?watch=1&allowWatchBookmarks=false`, (watched) => {
+      if (watched.type === 'ERROR') return;
+      const event = watched as unknown as { type: string; object: ScanSchedule };
       const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
       if (event.type === 'DELETED' || event.object.status?.nextScheduleTime === undefined) withNext.delete(key);
       else withNext.add(key);
