@@ -6,59 +6,46 @@
 // clients and Watch call), takes credentials from the public applyToHTTPSOptions, and the dispatcher's shape from
 // the public createDispatcherOptions. A rotated client certificate is a new identity and gets a new Agent; bearer
 // tokens travel in headers and need nothing.
-import { createHash } from 'node:crypto';
 import type https from 'node:https';
+import { isDeepStrictEqual } from 'node:util';
 import { type DispatcherOptions, KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 
 /** At most this many identities are kept; an older Agent is closed once it has been replaced. */
 const MAX_AGENTS = 4;
 
-function identityOf(options: DispatcherOptions): string {
-  const hash = createHash('sha256');
-  const visit = (value: unknown): void => {
-    if (Buffer.isBuffer(value)) hash.update(value);
-    else if (Array.isArray(value)) for (const item of value) visit(item);
-    else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value).sort()) {
-        hash.update(`|${key}=`);
-        visit((value as Record<string, unknown>)[key]);
-      }
-    } else hash.update(JSON.stringify(value ?? null));
-  };
-  visit(options);
-  return hash.digest('hex');
-}
-
-/** One dispatcher per identity, oldest closed first when more than MAX_AGENTS are in use. */
+/**
+ * One dispatcher per identity, oldest closed first when more than MAX_AGENTS are in use. An identity is the
+ * dispatcher options themselves, compared by value (Buffers byte for byte): applyToHTTPSOptions makes new Buffers
+ * on every call, and hashing them per request cost 3 % of the controller's CPU in a burst (docs/scaling.md),
+ * where comparing against the few known identities is a memcmp each.
+ */
 export class DispatcherPool {
-  readonly #dispatchers = new Map<string, Dispatcher>();
+  /** Oldest first. */
+  readonly #known: { options: DispatcherOptions; dispatcher: Dispatcher }[] = [];
 
   /** The shared dispatcher for `options`; undefined where fetch's own global dispatcher serves (no TLS options). */
   dispatcherFor(options: DispatcherOptions): Dispatcher | undefined {
     if (options.type === 'none' || options.type === 'socks') return undefined;
-    const key = identityOf(options);
-    const known = this.#dispatchers.get(key);
-    if (known !== undefined) return known;
+    const known = this.#known.find((entry) => isDeepStrictEqual(entry.options, options));
+    if (known !== undefined) return known.dispatcher;
     const dispatcher =
       options.type === 'proxy'
         ? new ProxyAgent({ uri: options.uri, requestTls: options.requestTls, connect: options.connect })
         : new Agent({ connect: options.connect });
-    this.#dispatchers.set(key, dispatcher);
-    if (this.#dispatchers.size > MAX_AGENTS) {
-      const [oldest] = this.#dispatchers.keys();
-      if (oldest !== undefined) {
-        const evicted = this.#dispatchers.get(oldest);
-        this.#dispatchers.delete(oldest);
-        // Requests already on it finish first: close() waits for them.
-        void evicted?.close().catch(() => {});
-      }
+    this.#known.push({ options, dispatcher });
+    if (this.#known.length > MAX_AGENTS) {
+      // Requests already on it finish first: close() waits for them.
+      void this.#known
+        .shift()
+        ?.dispatcher.close()
+        .catch(() => {});
     }
     return dispatcher;
   }
 
   get size(): number {
-    return this.#dispatchers.size;
+    return this.#known.length;
   }
 }
 
