@@ -93,6 +93,28 @@ describe('rememberedCadence', () => {
       2,
     ],
     [
+      'keeps both gaps around an occurrence, as schedules sharing a timing ask about both sides in turn',
+      (cadence) => {
+        for (let schedule = 0; schedule < 5; schedule += 1) {
+          cadence.next(T0 + HOUR - 10 * MINUTE + schedule);
+          cadence.next(T0 + HOUR);
+          cadence.next(T0 + HOUR + schedule * MINUTE);
+        }
+      },
+      2,
+    ],
+    [
+      'forgets the older of two gaps when a third is asked about',
+      (cadence) => {
+        cadence.next(T0);
+        cadence.next(T0 + HOUR);
+        cadence.next(T0 + 2 * HOUR);
+        cadence.next(T0 + HOUR + MINUTE);
+        cadence.next(T0 + MINUTE);
+      },
+      4,
+    ],
+    [
       'answers latest up to the latest instant asked, from the occurrence on',
       (cadence) => {
         cadence.latest(T0 + 40 * MINUTE);
