@@ -38,19 +38,20 @@ export function periodicCadence(anchorMs: number, periodMs: number): Cadence {
  * no Cron: a Timing keeps one for all the Cadences it gives out (timing.ts).
  *
  * next(x) is `nextAnswer` for every x in [nextFromMs, nextToMs): that answer, asked from nextFromMs, said
- * no occurrence lies in (nextFromMs, nextAnswer). The gap before it is kept too (`earlierNext…`): schedules
- * that share a timing and are due together ask about both sides of the due time in turn (one schedule's
- * first pass: next after its last scheduled time, the due time; another's later pass: next after the due
- * time), and with one gap each question would undo the last (a Cron built per pass in a burst). latest(x) is
- * `latestAnswer` for every x in [latestFromMs, latestToMs]. NaN bounds (nothing known yet) hold no x.
+ * no occurrence lies in (nextFromMs, nextAnswer). The gap asked about before it is kept too (`previousNext…`):
+ * schedules that share a timing and are due together ask about both sides of the due time in turn (one
+ * schedule's first pass: next after its last scheduled time, the due time; another's later pass: next after
+ * the due time), and with one gap each question would undo the last (a Cron built per pass in a burst).
+ * latest(x) is `latestAnswer` for every x in [latestFromMs, latestToMs]. NaN bounds (nothing known yet) hold
+ * no x.
  */
 export class CadenceMemo {
   nextFromMs = Number.NaN;
   nextToMs = Number.NaN;
   nextAnswer: number | null = null;
-  earlierNextFromMs = Number.NaN;
-  earlierNextToMs = Number.NaN;
-  earlierNextAnswer: number | null = null;
+  previousNextFromMs = Number.NaN;
+  previousNextToMs = Number.NaN;
+  previousNextAnswer: number | null = null;
   latestFromMs = Number.NaN;
   latestToMs = Number.NaN;
   latestAnswer: number | null = null;
@@ -71,16 +72,16 @@ export function rememberedCadence(memo: CadenceMemo, build: () => Cadence): Cade
   return {
     next(afterMs) {
       if (afterMs >= memo.nextFromMs && afterMs < memo.nextToMs) return memo.nextAnswer;
-      if (afterMs >= memo.earlierNextFromMs && afterMs < memo.earlierNextToMs) return memo.earlierNextAnswer;
+      if (afterMs >= memo.previousNextFromMs && afterMs < memo.previousNextToMs) return memo.previousNextAnswer;
       const answer = cadence().next(afterMs);
       const toMs = answer ?? Number.POSITIVE_INFINITY;
       // The same answer from further back: no occurrence in (afterMs, answer), so the known span grows.
       if (toMs === memo.nextToMs) memo.nextFromMs = Math.min(memo.nextFromMs, afterMs);
-      else if (toMs === memo.earlierNextToMs) memo.earlierNextFromMs = Math.min(memo.earlierNextFromMs, afterMs);
+      else if (toMs === memo.previousNextToMs) memo.previousNextFromMs = Math.min(memo.previousNextFromMs, afterMs);
       else {
-        memo.earlierNextFromMs = memo.nextFromMs;
-        memo.earlierNextToMs = memo.nextToMs;
-        memo.earlierNextAnswer = memo.nextAnswer;
+        memo.previousNextFromMs = memo.nextFromMs;
+        memo.previousNextToMs = memo.nextToMs;
+        memo.previousNextAnswer = memo.nextAnswer;
         memo.nextFromMs = afterMs;
         memo.nextToMs = toMs;
         memo.nextAnswer = answer;
