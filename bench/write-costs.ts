@@ -62,7 +62,7 @@ try {
   const scheduledMs = Date.UTC(2026, 11, 1, 2, 0, 0);
   const created: ScanSchedule[] = [];
   const runs: ScanRun[] = [];
-  const rows: [string, number, number, number][] = [];
+  const rows: { what: string; serverMs: number; clientMs: number; elapsedMs: number }[] = [];
   const clientCpuMs = (): number => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
@@ -76,9 +76,9 @@ try {
       CONCURRENCY,
       each,
     );
-    const elapsed = performance.now() - started;
-    const client = clientCpuMs() - clientBefore;
-    rows.push([what, ((await apiServerCpuSeconds()) - before) * 1000, client, elapsed]);
+    const elapsedMs = performance.now() - started;
+    const clientMs = clientCpuMs() - clientBefore;
+    rows.push({ what, serverMs: ((await apiServerCpuSeconds()) - before) * 1000, clientMs, elapsedMs });
   };
 
   await measure('POST scanschedules', async (i) => {
@@ -163,10 +163,10 @@ try {
   console.log(
     `CPU per write (API server, this client: JsonWrites), ${N} of each at concurrency ${CONCURRENCY}, no watchers; writes per second:`,
   );
-  for (const [what, server, client, elapsed] of rows) {
-    const perSecond = (N / elapsed) * 1000;
+  for (const { what, serverMs, clientMs, elapsedMs } of rows) {
+    const perSecond = (N / elapsedMs) * 1000;
     console.log(
-      `  ${what.padEnd(28)} ${(server / N).toFixed(2)} ms  ${(client / N).toFixed(2)} ms  ${perSecond.toFixed(0)}/s`,
+      `  ${what.padEnd(28)} ${(serverMs / N).toFixed(2)} ms  ${(clientMs / N).toFixed(2)} ms  ${perSecond.toFixed(0)}/s`,
     );
   }
 } finally {
