@@ -29,8 +29,9 @@
 //     - an Event about the schedule whose reason contains Missed or Skipped (MissedSchedule, TooManyMissedTimes)
 //       whose note names it, or names a range of times that includes it, or names a latest time L and a count N
 //       with L − (N − 1)·P ≤ it ≤ L, or
-//     - a RunAlreadyActive Event naming it, or naming a run that was active at it (Forbid skips a time while a
-//       run is active: the Event is the trace of that skip).
+//     - a RunAlreadyActive Event naming it, or naming a run that was active at it or that the controller still
+//       saw active then (the Event repeated at or after it: a Job's completion reaches the controller after its
+//       completionTime) (Forbid skips a time while a run is active: the Event is the trace of that skip).
 //   (e) lostDueTimes        untraced due times with no later run: the schedule went quiet without saying why.
 //   (f) untracedSkips       untraced due times followed by a later run: skipped silently on catch-up.
 //   (g) offCadenceRuns      a scheduled run whose time is not a due time of the cadence above.

@@ -63,11 +63,13 @@ function jobOf(r: ScanRun, extra: { ownerUid?: string; created?: number } = {}):
   };
 }
 
-const event = (reason: string, note: string): EventsV1Event => ({
+/** An Event at T0, or a series whose last repeat was observed at T0 + `lastObserved` s. */
+const event = (reason: string, note: string, lastObserved?: number): EventsV1Event => ({
   eventTime: new Date(T0),
   reason,
   note,
   regarding: { uid: 'schedule-uid' },
+  ...(lastObserved !== undefined && { series: { count: 2, lastObservedTime: new Date(T0 + lastObserved * 1000) } }),
 });
 
 interface Case {
@@ -154,6 +156,20 @@ const cases: Case[] = [
       event('RunAlreadyActive', 'Not starting the due run: s-10 is still active and concurrencyPolicy is Forbid'),
     ],
     expected: {},
+  },
+  {
+    name: 'a Forbid skip while the controller still saw the run active after its Job completed: the Event repeated after the due time accounts for it',
+    runs: [run(10, { end: 19 })],
+    events: [event('RunAlreadyActive', 'Scheduled runs wait: s-10 is still active', 21)],
+    end: 22,
+    expected: {},
+  },
+  {
+    name: 'a RunAlreadyActive Event last observed before the due time, after the run ended, does not account for it',
+    runs: [run(10, { end: 19 })],
+    events: [event('RunAlreadyActive', 'Scheduled runs wait: s-10 is still active', 18)],
+    end: 22,
+    expected: { lostDueTimes: 1 },
   },
   { name: 'due times after the last run are lost', runs: [run(10)], end: 35, expected: { lostDueTimes: 2 } },
   {

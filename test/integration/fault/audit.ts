@@ -65,6 +65,12 @@ function activeInterval(run: ScanRun, nowMs: number): [number, number] {
   return [start, end];
 }
 
+/** When the Event (or the last repeat of its series) was observed; −∞ when it says nothing. */
+function lastObservedMs(event: EventsV1Event): number {
+  const observed = event.series?.lastObservedTime ?? event.eventTime ?? event.deprecatedLastTimestamp;
+  return observed === undefined ? Number.NEGATIVE_INFINITY : new Date(observed).getTime();
+}
+
 const RFC3339 = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)/g;
 const COUNT = /(?:over\s+)?(\d+)\s+(?:\w+\s+){0,2}times/i;
 const MISS_REASON = /Missed|Skipped/;
@@ -226,9 +232,12 @@ function auditDueTimes(
       if (reason !== 'RunAlreadyActive') return false;
       // Forbid: "not starting … while <run> is active" accounts for the times that run was blocking.
       if ([...note.matchAll(RFC3339)].some((m) => Date.parse(m[0]) === dueMs)) return true;
+      // The controller learns that a run ended only after its Job's completion reaches it, and until then it
+      // rightly says "wait": the Event's last observation bounds the times it deferred, as the run's end does.
+      const observedMs = lastObservedMs(event);
       return allRuns.some((run) => {
         const [start, end] = activeInterval(run, input.nowMs);
-        return note.includes(run.metadata.name ?? '\0') && dueMs >= start && dueMs <= end;
+        return note.includes(run.metadata.name ?? '\0') && dueMs >= start && dueMs <= Math.max(end, observedMs);
       });
     });
   };
